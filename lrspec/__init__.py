@@ -1,0 +1,83 @@
+"""lrspec: learning-rate schedules as values.
+
+Every ``torch.optim.lr_scheduler`` class (and ``SWALR``) has a frozen, validated,
+serialisable twin here whose learning rate is a pure function of the epoch:
+
+>>> import lrspec
+>>> spec = lrspec.StepLR(step_size=2, gamma=0.5)
+>>> spec.lr(4, base_lr=1.0)
+0.25
+>>> spec.trace(1.0, 4)
+[1.0, 1.0, 0.5, 0.5, 0.25]
+
+The core never imports torch; the torch backend lives in ``lrspec_torch``.
+"""
+
+from lrspec import functional
+from lrspec._base import MomentumSchedule, Schedule
+from lrspec._composite import ChainedScheduler, SequentialLR
+from lrspec._cycles import CosineAnnealingWarmRestarts, CyclicLR, OneCycleLR
+from lrspec._decay import (
+    ConstantLR,
+    CosineAnnealingLR,
+    ExponentialLR,
+    LinearLR,
+    MultiStepLR,
+    PolynomialLR,
+    StepLR,
+)
+from lrspec._lambda import LambdaLR, MultiplicativeLR
+from lrspec._plateau import ReduceLROnPlateau
+from lrspec._registry import register_function
+from lrspec._serialize import from_dict, parse, to_dict
+from lrspec._swa import SWALR
+
+#: The spec classes that mirror a torch scheduler, by torch's class name.
+TORCH_TWINS: tuple[type[Schedule], ...] = (
+    LambdaLR,
+    MultiplicativeLR,
+    StepLR,
+    MultiStepLR,
+    ConstantLR,
+    LinearLR,
+    ExponentialLR,
+    PolynomialLR,
+    CosineAnnealingLR,
+    ChainedScheduler,
+    SequentialLR,
+    ReduceLROnPlateau,
+    CyclicLR,
+    OneCycleLR,
+    CosineAnnealingWarmRestarts,
+    SWALR,
+)
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "SWALR",
+    "TORCH_TWINS",
+    "ChainedScheduler",
+    "ConstantLR",
+    "CosineAnnealingLR",
+    "CosineAnnealingWarmRestarts",
+    "CyclicLR",
+    "ExponentialLR",
+    "LambdaLR",
+    "LinearLR",
+    "MomentumSchedule",
+    "MultiStepLR",
+    "MultiplicativeLR",
+    "OneCycleLR",
+    "PolynomialLR",
+    "ReduceLROnPlateau",
+    "Schedule",
+    "SequentialLR",
+    "StepLR",
+    "__version__",
+    "from_dict",
+    "functional",
+    "parse",
+    "register_function",
+    "to_dict",
+]

@@ -1,0 +1,246 @@
+"""The schedule protocol shared by every spec, and the replay machinery behind ``trace``.
+
+Two evaluations live on every spec:
+
+* ``lr(epoch, base_lr)`` -- the closed form (``_lr``), elementwise on arrays.
+* ``trace(base_lr, steps)`` -- a *replay* of torch's own arithmetic. A spec builds a
+  :class:`Twin`: a small object that mirrors its ``torch.optim.lr_scheduler`` class line by
+  line (constructor side effects, the initial step, recursive ``get_lr``), acting on a plain
+  param-group ``dict``. Because the twin performs the same float operations in the same
+  order, the sequence it writes into the group is bit-identical to torch's.
+
+The same twins run on real torch param groups in the torch backend, where a tensor lr is
+updated in place exactly as torch does it (``fill_``).
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections.abc import Sequence
+from typing import Any, ClassVar
+
+from lrspec import _xp
+from lrspec._checks import check_base_lr, check_metrics, check_steps
+
+Group = dict[str, Any]
+
+
+def clone(value: Any) -> Any:
+    """Copy a tensor hyperparameter (torch clones them); floats are immutable."""
+    return value.clone() if hasattr(value, "clone") else value
+
+
+def write(group: Group, key: str, value: Any) -> None:
+    """Store ``value`` like torch's ``_update_param_group_val``: tensors are filled in place."""
+    old = group.get(key)
+    if old is not None and hasattr(old, "fill_"):
+        if hasattr(value, "dim") and value.dim() != 0:
+            value = value.squeeze()
+        old.fill_(value)
+    else:
+        group[key] = value
+
+
+class Twin:
+    """Mirror of ``torch.optim.lr_scheduler.LRScheduler`` for one param group.
+
+    Subclasses implement :meth:`get_lr` (torch's ``get_lr``) and, where torch has one,
+    :meth:`closed_form` (torch's ``_get_closed_form_lr``).
+    """
+
+    has_closed_form: ClassVar[bool] = False
+
+    def __init__(self, group: Group) -> None:
+        self.group = group
+        self.is_initial = False
+        self.step_count = 0
+        self.init_base()
+
+    def init_base(self) -> None:
+        """``LRScheduler.__init__`` with ``last_epoch=-1``: setdefault ``initial_lr``, step once."""
+        group = self.group
+        if "initial_lr" not in group:
+            group["initial_lr"] = clone(group["lr"])
+        self.base = clone(group["initial_lr"])
+        self.last_epoch = -1
+        self.initial_step()
+
+    def initial_step(self) -> None:
+        self.step_count = 0
+        self.is_initial = True
+        try:
+            self.step()
+        finally:
+            self.is_initial = False
+
+    def step(self) -> None:
+        self.step_count += 1
+        self.last_epoch += 1
+        write(self.group, "lr", self.get_lr())
+
+    def update_lr(self, epoch: int) -> None:
+        """torch's ``_update_lr(epoch)``: used by SequentialLR to restart a child at 0."""
+        self.last_epoch = epoch
+        value = self.closed_form() if self.has_closed_form else self.get_lr()
+        write(self.group, "lr", value)
+
+    def undo(self) -> None:
+        """SequentialLR's ``recursive_undo`` on a leaf scheduler."""
+        self.last_epoch -= 1
+
+    def get_lr(self) -> Any:
+        raise NotImplementedError
+
+    def closed_form(self) -> Any:
+        raise NotImplementedError
+
+
+class Schedule:
+    """Base class of every spec: the public ``lr`` / ``trace`` evaluation API."""
+
+    #: True for specs driven by a metric stream (ReduceLROnPlateau).
+    metric_driven: ClassVar[bool] = False
+
+    def lr(self, epoch: Any, base_lr: float) -> Any:
+        """The learning rate at ``epoch`` for a group whose initial lr is ``base_lr``.
+
+        ``epoch`` may be an int, a float, a numpy array or a torch tensor; the result is of
+        the same kind (a Python float for a Python number).
+        """
+        base = check_base_lr(base_lr)
+        xp = _xp.namespace(epoch)
+        return self._lr(xp, _xp.check_epoch(xp, epoch), base)
+
+    def trace(
+        self,
+        base_lr: float,
+        steps: int | None = None,
+        *,
+        metrics: Sequence[float] | None = None,
+    ) -> list[float]:
+        """Torch's lr sequence, bit for bit: element k is ``get_last_lr()[0]`` after k steps.
+
+        Returns ``steps + 1`` values, the first being the lr right after construction.
+        """
+        base = check_base_lr(base_lr)
+        if metrics is not None:
+            raise TypeError(
+                f"{type(self).__name__} is not metric-driven; call trace(base_lr, steps) "
+                f"without metrics, got metrics={metrics!r}"
+            )
+        if steps is None:
+            raise TypeError(f"{type(self).__name__}.trace needs steps, got None")
+        n = check_steps(steps)
+        self._check_steps(n)
+        return self._trace(base, n)
+
+    # -- hooks for subclasses ------------------------------------------------------------
+
+    def _lr(self, xp: Any, epoch: Any, base_lr: float) -> Any:
+        raise NotImplementedError
+
+    def twin(self, group: Group) -> Twin:
+        """Build the torch-twin replay of this spec on ``group`` (runs the initial step)."""
+        raise NotImplementedError
+
+    def _check_steps(self, steps: int) -> None:
+        """Reject step counts torch would refuse (OneCycleLR past total_steps)."""
+
+    def _trace(self, base_lr: float, steps: int) -> list[float]:
+        group: Group = {"lr": base_lr, "momentum": 0.0}
+        twin = self.twin(group)
+        out = [group["lr"]]
+        append = out.append
+        step = twin.step
+        for _ in range(steps):
+            step()
+            append(group["lr"])
+        return out
+
+    def _replay_lr(self, xp: Any, epoch: Any, base_lr: float) -> Any:
+        """``lr`` for specs with no closed form: replay ``trace`` to the largest epoch."""
+        if xp is _xp.SCALAR:
+            if epoch != int(epoch):
+                raise ValueError(
+                    f"{type(self).__name__}.lr has no closed form and needs integer "
+                    f"epochs, got {epoch!r}"
+                )
+            return self._trace(base_lr, int(epoch))[-1]
+        flat = epoch.reshape(-1)
+        values = flat.tolist()
+        if any(v != int(v) for v in values):
+            raise ValueError(
+                f"{type(self).__name__}.lr has no closed form and needs integer epochs"
+            )
+        seq = self._trace(base_lr, int(max(values)) if values else 0)
+        return xp.apply(lambda v: seq[int(v)], epoch)
+
+
+class MomentumSchedule(Schedule):
+    """A spec that also writes momentum (SGD ``momentum`` / Adam ``betas[0]``)."""
+
+    cycle_momentum: bool
+
+    def momentum(self, epoch: Any) -> Any:
+        """The momentum (or beta1) torch writes into the group at ``epoch``."""
+        self._require_momentum()
+        xp = _xp.namespace(epoch)
+        return self._momentum(xp, _xp.check_epoch(xp, epoch))
+
+    def trace_momentum(self, steps: int) -> list[float]:
+        """The momentum sequence torch writes, bit for bit (``steps + 1`` values)."""
+        self._require_momentum()
+        n = check_steps(steps)
+        self._check_steps(n)
+        group: Group = {"lr": 0.0, "momentum": 0.0}
+        twin = self.twin(group)
+        out = [group["momentum"]]
+        for _ in range(n):
+            twin.step()
+            out.append(group["momentum"])
+        return out
+
+    def _require_momentum(self) -> None:
+        if not self.cycle_momentum:
+            raise ValueError(
+                f"{type(self).__name__} has cycle_momentum=False: it does not schedule momentum"
+            )
+
+    def _momentum(self, xp: Any, epoch: Any) -> Any:
+        raise NotImplementedError
+
+
+def set_momentum(group: Group, value: Any) -> None:
+    """Write momentum the way torch does: ``betas[0]`` for Adam-style groups."""
+    if "betas" in group:
+        group["betas"] = (value, *group["betas"][1:])
+    else:
+        group["momentum"] = value
+
+
+def check_momentum_support(group: Group) -> None:
+    if "momentum" not in group and "betas" not in group:
+        raise ValueError(
+            "cycle_momentum=True needs an optimizer with momentum or betas "
+            "(set cycle_momentum=False for optimizers such as Rprop)"
+        )
+
+
+def metric_trace_args(
+    spec: Schedule, base_lr: float, steps: int | None, metrics: Sequence[float] | None
+) -> tuple[float, list[float]]:
+    base = check_base_lr(base_lr)
+    if metrics is None:
+        raise TypeError(
+            f"{type(spec).__name__} is metric-driven: call trace(base_lr, metrics=[...])"
+        )
+    values = check_metrics(metrics)
+    if steps is not None and check_steps(steps) != len(values):
+        raise ValueError(
+            f"steps must equal len(metrics) for {type(spec).__name__}, got steps={steps!r} "
+            f"and {len(values)} metrics"
+        )
+    return base, values
+
+
+__all__ = ["Group", "MomentumSchedule", "Schedule", "Twin", "bisect_right", "clone", "write"]

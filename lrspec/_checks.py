@@ -1,0 +1,200 @@
+"""Converters and validators shared by every spec.
+
+Converters only *normalise* good values (numpy scalars to Python numbers, lists to
+tuples) and pass anything else through untouched, so that the validator that runs next can
+reject it with a message naming the argument, the rule and the value.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import attrs
+
+Validator = Callable[[Any, "attrs.Attribute[Any]", Any], None]
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
+
+
+def _is_real(value: object) -> bool:
+    return isinstance(value, numbers.Real) and not isinstance(value, bool)
+
+
+# --- converters ---------------------------------------------------------------------------
+
+
+def as_float(value: float) -> float:
+    """Normalise a real number (int, numpy scalar, ...) to a Python float."""
+    return float(value) if _is_real(value) else value
+
+
+def as_int(value: int) -> int:
+    """Normalise an integral number (numpy integer, ...) to a Python int."""
+    return int(value) if _is_int(value) else value
+
+
+def as_int_tuple(value: Sequence[int]) -> tuple[int, ...]:
+    """Normalise a list or tuple of integers to a tuple of Python ints."""
+    if isinstance(value, (list, tuple)):
+        return tuple(as_int(v) for v in value)
+    return value  # type: ignore[return-value]  # rejected by the validator
+
+
+def as_tuple(value: Sequence[Any]) -> tuple[Any, ...]:
+    """Normalise a list or tuple to a tuple."""
+    if isinstance(value, (list, tuple)):
+        return tuple(value)
+    return value  # type: ignore[return-value]  # rejected by the validator
+
+
+# --- validators ---------------------------------------------------------------------------
+
+
+def _fail_type(attribute: attrs.Attribute[Any], what: str, value: object) -> None:
+    raise TypeError(
+        f"{attribute.name} must be {what}, got {value!r} ({type(value).__name__})"
+    )
+
+
+def real(
+    *,
+    gt: float | None = None,
+    ge: float | None = None,
+    lt: float | None = None,
+    le: float | None = None,
+) -> Validator:
+    """A finite real number within the given bounds."""
+    rules = [
+        (gt, "> ", lambda v, b: v > b),
+        (ge, ">= ", lambda v, b: v >= b),
+        (lt, "< ", lambda v, b: v < b),
+        (le, "<= ", lambda v, b: v <= b),
+    ]
+    active = [(b, op, fn) for b, op, fn in rules if b is not None]
+
+    def check(_inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+        if not _is_real(value):
+            _fail_type(attribute, "a real number", value)
+        if not math.isfinite(value):
+            raise ValueError(f"{attribute.name} must be finite, got {value!r}")
+        for bound, op, fn in active:
+            if not fn(value, bound):
+                raise ValueError(f"{attribute.name} must be {op}{bound!r}, got {value!r}")
+
+    return check
+
+
+def integer(*, ge: int | None = None) -> Validator:
+    """An integer (bool excluded), optionally with a lower bound."""
+
+    def check(_inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+        if not _is_int(value):
+            _fail_type(attribute, "an int", value)
+        if ge is not None and value < ge:
+            raise ValueError(f"{attribute.name} must be >= {ge}, got {value!r}")
+
+    return check
+
+
+def optional_integer(*, ge: int) -> Validator:
+    inner = integer(ge=ge)
+
+    def check(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+        if value is not None:
+            inner(inst, attribute, value)
+
+    return check
+
+
+def one_of(*choices: str) -> Validator:
+    def check(_inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+        if not isinstance(value, str):
+            _fail_type(attribute, f"one of {choices!r}", value)
+        if value not in choices:
+            raise ValueError(f"{attribute.name} must be one of {choices!r}, got {value!r}")
+
+    return check
+
+
+def boolean(_inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if not isinstance(value, bool):
+        _fail_type(attribute, "a bool", value)
+
+
+def function(_inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if not callable(value):
+        _fail_type(attribute, "callable", value)
+
+
+def optional_function(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if value is not None:
+        function(inst, attribute, value)
+
+
+def increasing_ints(*, ge: int) -> Validator:
+    """A tuple of strictly increasing integers, each >= ``ge``."""
+
+    def check(_inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+        if not isinstance(value, tuple):
+            _fail_type(attribute, "a list or tuple of ints", value)
+        for item in value:
+            if not _is_int(item):
+                raise TypeError(
+                    f"{attribute.name} must contain only ints, got {item!r} "
+                    f"({type(item).__name__}) in {list(value)!r}"
+                )
+            if item < ge:
+                raise ValueError(
+                    f"{attribute.name} must all be >= {ge}, got {item!r} in {list(value)!r}"
+                )
+        for a, b in zip(value, value[1:]):
+            if not a < b:
+                raise ValueError(
+                    f"{attribute.name} must be strictly increasing, got {list(value)!r}"
+                )
+
+    return check
+
+
+# --- evaluation-time arguments ------------------------------------------------------------
+
+
+def check_base_lr(base_lr: object) -> float:
+    if not _is_real(base_lr):
+        raise TypeError(
+            f"base_lr must be a real number, got {base_lr!r} ({type(base_lr).__name__})"
+        )
+    value = float(base_lr)  # type: ignore[arg-type]
+    if not (math.isfinite(value) and value >= 0):
+        raise ValueError(f"base_lr must be finite and >= 0, got {base_lr!r}")
+    return value
+
+
+def check_steps(steps: object) -> int:
+    if not _is_int(steps):
+        raise TypeError(f"steps must be an int, got {steps!r} ({type(steps).__name__})")
+    if steps < 0:  # type: ignore[operator]
+        raise ValueError(f"steps must be >= 0, got {steps!r}")
+    return int(steps)  # type: ignore[call-overload]
+
+
+def check_metrics(metrics: object) -> list[float]:
+    if isinstance(metrics, (str, bytes)) or not hasattr(metrics, "__iter__"):
+        raise TypeError(
+            f"metrics must be a sequence of numbers, got {metrics!r} "
+            f"({type(metrics).__name__})"
+        )
+    out = []
+    for i, m in enumerate(metrics):  # type: ignore[attr-defined]
+        try:
+            out.append(float(m))
+        except (TypeError, ValueError):
+            raise TypeError(
+                f"metrics must contain only numbers, got {m!r} at index {i}"
+            ) from None
+    return out

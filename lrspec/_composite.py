@@ -1,0 +1,171 @@
+"""Torch's composites: ChainedScheduler and SequentialLR, holding specs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import attrs
+
+from lrspec import _checks as c
+from lrspec._base import Group, Schedule, Twin, bisect_right, write
+from lrspec._registry import spec_class
+
+
+def _children(_inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if not isinstance(value, tuple):
+        raise TypeError(
+            f"{attribute.name} must be a list or tuple of specs, got {value!r} "
+            f"({type(value).__name__})"
+        )
+    if not value:
+        raise ValueError(f"{attribute.name} must hold at least one spec, got []")
+    for i, child in enumerate(value):
+        if not isinstance(child, Schedule):
+            raise TypeError(
+                f"{attribute.name}[{i}] must be a spec, got {child!r} ({type(child).__name__})"
+            )
+        if child.metric_driven:
+            raise ValueError(
+                f"{attribute.name}[{i}] must not be metric-driven (torch cannot step "
+                f"{type(child).__name__} inside a composite), got {child!r}"
+            )
+
+
+@spec_class
+@attrs.frozen(kw_only=True)
+class ChainedScheduler(Schedule):
+    """Step every child in turn on the same lr.
+
+    Formula: none in general. Each step applies each child's *update* to the current lr in
+    list order; for multiplicative children (StepLR, ExponentialLR, ConstantLR, ...) that is
+    the product of their factors, ``base_lr * prod_i f_i(e)``.
+
+    Torch twin: ``torch.optim.lr_scheduler.ChainedScheduler(schedulers)``. Quirks,
+    reproduced: children that compute an *absolute* lr (LambdaLR, CyclicLR, OneCycleLR,
+    CosineAnnealingWarmRestarts, SWALR, and CosineAnnealingLR on the step after a trough)
+    overwrite whatever the children before them did; the lr at epoch 0 is what the children's
+    constructors left, in order.
+
+    ``lr(e)`` replays the chain (O(e)) and so equals ``trace`` exactly.
+
+    >>> from lrspec import ConstantLR, ExponentialLR
+    >>> ChainedScheduler(schedulers=[ConstantLR(factor=0.5, total_iters=2),
+    ...                              ExponentialLR(gamma=0.5)]).trace(1.0, 3)
+    [0.5, 0.25, 0.25, 0.125]
+    """
+
+    schedulers: tuple[Schedule, ...] = attrs.field(converter=c.as_tuple, validator=_children)
+
+    def _lr(self, xp: Any, epoch: Any, base_lr: float) -> Any:
+        return self._replay_lr(xp, epoch, base_lr)
+
+    def twin(self, group: Group) -> Twin:
+        return _ChainedTwin(self, group)
+
+
+class _ChainedTwin(Twin):
+    def __init__(self, spec: ChainedScheduler, group: Group) -> None:
+        # torch's ChainedScheduler runs no LRScheduler constructor and no initial step.
+        self.group = group
+        self.children = [child.twin(group) for child in spec.schedulers]
+
+    def step(self) -> None:
+        for child in self.children:
+            child.step()
+
+    def initial_step(self) -> None:
+        self.step()  # LRScheduler._initial_step -> ChainedScheduler.step
+
+    def undo(self) -> None:
+        for child in self.children:
+            child.undo()
+
+
+def _sequential_milestones(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    c.increasing_ints(ge=1)(inst, attribute, value)
+    n = len(inst.schedulers)
+    if len(value) != n - 1:
+        raise ValueError(
+            f"milestones must have one entry fewer than schedulers ({n - 1}), got "
+            f"{list(value)!r}"
+        )
+
+
+def _sequential_children(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    _children(inst, attribute, value)
+    for i, child in enumerate(value[1:], start=1):
+        if isinstance(child, (ChainedScheduler, SequentialLR)):
+            raise ValueError(
+                f"{attribute.name}[{i}] must not be a composite: torch cannot restart a "
+                f"{type(child).__name__} at a milestone (only schedulers[0] may be one), "
+                f"got {child!r}"
+            )
+
+
+@spec_class
+@attrs.frozen(kw_only=True)
+class SequentialLR(Schedule):
+    """Run ``schedulers[k]`` from ``milestones[k-1]`` until ``milestones[k]``.
+
+    Formula: ``lr(e) = schedulers[k].lr(e - milestones[k-1], base_lr)`` for
+    ``milestones[k-1] <= e < milestones[k]`` (with ``milestones[-1] = 0``): each child
+    restarts at its own epoch 0 at its milestone.
+
+    Torch twin: ``torch.optim.lr_scheduler.SequentialLR(optimizer, schedulers, milestones)``.
+    Quirks, reproduced: the restart uses the child's closed form at 0 where torch has one, so
+    the values after a milestone may differ from the child's own trace by an ulp; a
+    MultiplicativeLR or SWALR child does *not* restart -- it continues from the lr the
+    previous child left (MultiplicativeLR then multiplies by ``lr_lambda(0)``); a composite as
+    ``schedulers[0]`` is stepped once more at construction (its sequence starts one step in).
+
+    ``lr(e)`` replays the sequence (O(e)) and so equals ``trace`` exactly.
+
+    Deviations: milestones must be strictly increasing ints >= 1 (torch accepts unsorted ones
+    and gives nonsense); only ``schedulers[0]`` may be a composite (torch raises
+    NotImplementedError when a milestone reaches one).
+
+    >>> from lrspec import ExponentialLR, StepLR
+    >>> SequentialLR(schedulers=[ExponentialLR(gamma=0.5), StepLR(step_size=1, gamma=0.5)],
+    ...              milestones=[3]).trace(1.0, 5)
+    [1.0, 0.5, 0.25, 1.0, 0.5, 0.25]
+    """
+
+    schedulers: tuple[Schedule, ...] = attrs.field(
+        converter=c.as_tuple, validator=_sequential_children
+    )
+    milestones: tuple[int, ...] = attrs.field(
+        converter=c.as_int_tuple, validator=_sequential_milestones
+    )
+
+    def _lr(self, xp: Any, epoch: Any, base_lr: float) -> Any:
+        return self._replay_lr(xp, epoch, base_lr)
+
+    def twin(self, group: Group) -> Twin:
+        return _SequentialTwin(self, group)
+
+
+class _SequentialTwin(Twin):
+    def __init__(self, spec: SequentialLR, group: Group) -> None:
+        self.group = group
+        self.milestones = spec.milestones
+        self.children = [child.twin(group) for child in spec.schedulers]
+        self.last_epoch = 0
+        write(group, "lr", group["initial_lr"])
+        self.undo()
+        self.children[bisect_right(self.milestones, 0)].initial_step()
+
+    def step(self) -> None:
+        self.last_epoch += 1
+        e, milestones = self.last_epoch, self.milestones
+        idx = bisect_right(milestones, e)
+        if idx > 0 and milestones[idx - 1] == e:
+            self.children[idx].update_lr(0)
+        else:
+            self.children[idx].step()
+
+    def initial_step(self) -> None:
+        self.step()  # LRScheduler._initial_step -> SequentialLR.step
+
+    def undo(self) -> None:
+        for child in self.children:
+            child.undo()

@@ -1,0 +1,416 @@
+"""Chainable decays, twins of torch's recursive schedulers.
+
+StepLR, MultiStepLR, ConstantLR, LinearLR, ExponentialLR, PolynomialLR, CosineAnnealingLR.
+Torch computes each of these *recursively* from the current lr (``get_lr``); ``trace``
+replays that recursion, ``lr`` evaluates the textbook closed form (:mod:`lrspec.functional`).
+The two agree to ~1e-13 relative; only ``trace`` is bit-identical to torch.
+"""
+
+from __future__ import annotations
+
+import math
+from itertools import accumulate, repeat
+from operator import mul
+from typing import Any
+
+import attrs
+
+from lrspec import _checks as c
+from lrspec import functional as F
+from lrspec._base import Group, Schedule, Twin, bisect_right
+from lrspec._registry import spec_class
+
+
+@spec_class
+@attrs.frozen(kw_only=True)
+class StepLR(Schedule):
+    """Decay by ``gamma`` every ``step_size`` epochs.
+
+    Formula: ``lr(e) = base_lr * gamma ** (e // step_size)``.
+
+    Torch twin: ``torch.optim.lr_scheduler.StepLR(optimizer, step_size, gamma=0.1)``, which
+    multiplies the current lr by ``gamma`` whenever ``e % step_size == 0`` (``e > 0``).
+
+    Deviations: ``step_size`` must be an int >= 1 (torch accepts 0, which divides by zero on
+    the first step, and floats/negatives, which decay at odd epochs) and ``gamma`` a finite
+    number > 0. Quirk: on resume torch re-applies the decay when the resumed epoch is a
+    boundary; a spec has no such state.
+
+    >>> StepLR(step_size=2, gamma=0.5).trace(1.0, 5)
+    [1.0, 1.0, 0.5, 0.5, 0.25, 0.25]
+    """
+
+    step_size: int = attrs.field(converter=c.as_int, validator=c.integer(ge=1))
+    gamma: float = attrs.field(default=0.1, converter=c.as_float, validator=c.real(gt=0))
+
+    def _lr(self, xp: Any, epoch: Any, base_lr: float) -> Any:
+        return F.step_lr(epoch, base_lr, step_size=self.step_size, gamma=self.gamma)
+
+    def twin(self, group: Group) -> Twin:
+        return _StepTwin(self, group)
+
+    def _trace(self, base_lr: float, steps: int) -> list[float]:
+        out: list[float] = []
+        lr, n, size = base_lr, steps + 1, self.step_size
+        while len(out) < n:
+            out.extend(repeat(lr, min(size, n - len(out))))
+            lr = lr * self.gamma
+        return out
+
+
+class _StepTwin(Twin):
+    has_closed_form = True
+
+    def __init__(self, spec: StepLR, group: Group) -> None:
+        self.step_size, self.gamma = spec.step_size, spec.gamma
+        super().__init__(group)
+
+    def get_lr(self) -> Any:
+        e = self.last_epoch
+        if e == 0 or e % self.step_size != 0:
+            return clone_lr(self.group)
+        return self.group["lr"] * self.gamma
+
+    def closed_form(self) -> Any:
+        return self.base * self.gamma ** (self.last_epoch // self.step_size)
+
+
+def clone_lr(group: Group) -> Any:
+    lr = group["lr"]
+    return lr.clone() if hasattr(lr, "clone") else lr
+
+
+@spec_class
+@attrs.frozen(kw_only=True)
+class MultiStepLR(Schedule):
+    """Decay by ``gamma`` at each milestone epoch.
+
+    Formula: ``lr(e) = base_lr * gamma ** (number of milestones <= e)``.
+
+    Torch twin: ``torch.optim.lr_scheduler.MultiStepLR(optimizer, milestones, gamma=0.1)``,
+    which multiplies the current lr by ``gamma`` when ``e`` is a milestone.
+
+    Deviations: ``milestones`` must be strictly increasing ints >= 1 (torch silently accepts
+    unsorted, repeated and zero milestones; a repeated one applies ``gamma**n`` at once) and
+    ``gamma`` a finite number > 0. Quirk: like StepLR, torch decays twice when resumed on a
+    milestone.
+
+    >>> MultiStepLR(milestones=[2, 4], gamma=0.1).lr(3, 1.0)
+    0.1
+    """
+
+    milestones: tuple[int, ...] = attrs.field(
+        converter=c.as_int_tuple, validator=c.increasing_ints(ge=1)
+    )
+    gamma: float = attrs.field(default=0.1, converter=c.as_float, validator=c.real(gt=0))
+
+    def _lr(self, xp: Any, epoch: Any, base_lr: float) -> Any:
+        return F.multistep_lr(epoch, base_lr, milestones=self.milestones, gamma=self.gamma)
+
+    def twin(self, group: Group) -> Twin:
+        return _MultiStepTwin(self, group)
+
+    def _trace(self, base_lr: float, steps: int) -> list[float]:
+        out: list[float] = []
+        lr, n = base_lr, steps + 1
+        for m in (*self.milestones, n):
+            out.extend(repeat(lr, min(m, n) - len(out)))
+            if len(out) >= n:
+                break
+            lr = lr * self.gamma
+        return out
+
+
+class _MultiStepTwin(Twin):
+    has_closed_form = True
+
+    def __init__(self, spec: MultiStepLR, group: Group) -> None:
+        self.milestones, self.gamma = spec.milestones, spec.gamma
+        super().__init__(group)
+
+    def get_lr(self) -> Any:
+        if self.last_epoch not in self.milestones:
+            return clone_lr(self.group)
+        return self.group["lr"] * self.gamma
+
+    def closed_form(self) -> Any:
+        return self.base * self.gamma ** bisect_right(self.milestones, self.last_epoch)
+
+
+@spec_class
+@attrs.frozen(kw_only=True)
+class ConstantLR(Schedule):
+    """Scale the lr by ``factor`` for the first ``total_iters`` epochs.
+
+    Formula: ``lr(e) = base_lr * factor`` for ``e < total_iters``, else ``base_lr``.
+
+    Torch twin: ``torch.optim.lr_scheduler.ConstantLR(optimizer, factor=1/3, total_iters=5)``.
+
+    Quirks: torch undoes the factor by multiplying with ``1.0 / factor``, so after the window
+    the lr is not always bit-equal to ``base_lr`` (factor 0.1 gives 0.10000000000000002 for
+    base 0.1); ``trace`` reproduces that. Deviations: ``factor`` must be in (0, 1] (torch
+    accepts 0, then divides by zero) and ``total_iters`` an int >= 1 (with 0 torch applies the
+    factor and never undoes it).
+
+    >>> ConstantLR(factor=0.5, total_iters=2).trace(1.0, 3)
+    [0.5, 0.5, 1.0, 1.0]
+    """
+
+    factor: float = attrs.field(
+        default=1.0 / 3, converter=c.as_float, validator=c.real(gt=0, le=1)
+    )
+    total_iters: int = attrs.field(default=5, converter=c.as_int, validator=c.integer(ge=1))
+
+    def _lr(self, xp: Any, epoch: Any, base_lr: float) -> Any:
+        return F.constant_lr(epoch, base_lr, factor=self.factor, total_iters=self.total_iters)
+
+    def twin(self, group: Group) -> Twin:
+        return _ConstantTwin(self, group)
+
+
+class _ConstantTwin(Twin):
+    has_closed_form = True
+
+    def __init__(self, spec: ConstantLR, group: Group) -> None:
+        self.factor, self.total_iters = spec.factor, spec.total_iters
+        super().__init__(group)
+
+    def get_lr(self) -> Any:
+        e = self.last_epoch
+        if e == 0:
+            return self.group["lr"] * self.factor
+        if e != self.total_iters:
+            return clone_lr(self.group)
+        return self.group["lr"] * (1.0 / self.factor)
+
+    def closed_form(self) -> Any:
+        reached = self.last_epoch >= self.total_iters
+        return self.base * (self.factor + reached * (1 - self.factor))
+
+
+@spec_class
+@attrs.frozen(kw_only=True)
+class LinearLR(Schedule):
+    """Interpolate the multiplier linearly from ``start_factor`` to ``end_factor``.
+
+    Formula: ``lr(e) = base_lr * (start + (end - start) * min(e, total_iters) / total_iters)``.
+
+    Torch twin: ``torch.optim.lr_scheduler.LinearLR(optimizer, start_factor=1/3,
+    end_factor=1.0, total_iters=5)``. Torch applies a per-step ratio to the current lr, so the
+    plateau value drifts by a few ulp from ``base_lr * end_factor`` (a 0.001 -> 1.0 warm-up
+    over 1000 steps ends at 0.10000000000000057 for base 0.1); ``trace`` reproduces it.
+
+    Deviations: ``total_iters`` must be an int >= 1 (torch accepts 0: its recursion then never
+    moves and its closed form divides by zero). Factor ranges are torch's: ``start_factor`` in
+    (0, 1], ``end_factor`` in [0, 1].
+
+    >>> LinearLR(start_factor=0.5, total_iters=2).trace(1.0, 3)
+    [0.5, 0.75, 1.0, 1.0]
+    """
+
+    start_factor: float = attrs.field(
+        default=1.0 / 3, converter=c.as_float, validator=c.real(gt=0, le=1)
+    )
+    end_factor: float = attrs.field(
+        default=1.0, converter=c.as_float, validator=c.real(ge=0, le=1)
+    )
+    total_iters: int = attrs.field(default=5, converter=c.as_int, validator=c.integer(ge=1))
+
+    def _lr(self, xp: Any, epoch: Any, base_lr: float) -> Any:
+        return F.linear_lr(
+            epoch,
+            base_lr,
+            start_factor=self.start_factor,
+            end_factor=self.end_factor,
+            total_iters=self.total_iters,
+        )
+
+    def twin(self, group: Group) -> Twin:
+        return _LinearTwin(self, group)
+
+
+class _LinearTwin(Twin):
+    has_closed_form = True
+
+    def __init__(self, spec: LinearLR, group: Group) -> None:
+        self.start, self.end, self.total = spec.start_factor, spec.end_factor, spec.total_iters
+        super().__init__(group)
+
+    def get_lr(self) -> Any:
+        e = self.last_epoch
+        if e == 0:
+            return self.group["lr"] * self.start
+        if self.is_initial or e > self.total:
+            return clone_lr(self.group)
+        span = self.end - self.start
+        return self.group["lr"] * (1.0 + span / (self.total * self.start + (e - 1) * span))
+
+    def closed_form(self) -> Any:
+        span = self.end - self.start
+        return self.base * (self.start + span * min(self.total, self.last_epoch) / self.total)
+
+
+@spec_class
+@attrs.frozen(kw_only=True)
+class ExponentialLR(Schedule):
+    """Multiply the lr by ``gamma`` every epoch.
+
+    Formula: ``lr(e) = base_lr * gamma ** e``.
+
+    Torch twin: ``torch.optim.lr_scheduler.ExponentialLR(optimizer, gamma)``, which multiplies
+    the current lr by ``gamma`` each step; after many steps that product drifts a few ulp from
+    ``gamma ** e`` (``trace`` follows torch).
+
+    Deviations: ``gamma`` must be a finite number > 0 (torch accepts anything; gamma > 1,
+    growth, is allowed here too, e.g. for lr range tests).
+
+    >>> ExponentialLR(gamma=0.5).trace(1.0, 3)
+    [1.0, 0.5, 0.25, 0.125]
+    """
+
+    gamma: float = attrs.field(converter=c.as_float, validator=c.real(gt=0))
+
+    def _lr(self, xp: Any, epoch: Any, base_lr: float) -> Any:
+        return F.exponential_lr(epoch, base_lr, gamma=self.gamma)
+
+    def twin(self, group: Group) -> Twin:
+        return _ExponentialTwin(self, group)
+
+    def _trace(self, base_lr: float, steps: int) -> list[float]:
+        return list(accumulate(repeat(self.gamma, steps), mul, initial=base_lr))
+
+
+class _ExponentialTwin(Twin):
+    has_closed_form = True
+
+    def __init__(self, spec: ExponentialLR, group: Group) -> None:
+        self.gamma = spec.gamma
+        super().__init__(group)
+
+    def get_lr(self) -> Any:
+        if self.is_initial:
+            return clone_lr(self.group)
+        return self.group["lr"] * self.gamma
+
+    def closed_form(self) -> Any:
+        return self.base * self.gamma**self.last_epoch
+
+
+@spec_class
+@attrs.frozen(kw_only=True)
+class PolynomialLR(Schedule):
+    """Polynomial decay to zero over ``total_iters`` epochs, then zero.
+
+    Formula: ``lr(e) = base_lr * (1 - min(e, total_iters) / total_iters) ** power``.
+
+    Torch twin: ``torch.optim.lr_scheduler.PolynomialLR(optimizer, total_iters=5,
+    power=1.0)``, which multiplies by the ratio of consecutive factors each step and reaches
+    exactly 0.0 at ``total_iters``.
+
+    Deviations: ``total_iters`` must be an int >= 1 (0 divides by zero in torch's closed form)
+    and ``power`` a finite number >= 0 (a negative power divides by zero at the end).
+
+    >>> PolynomialLR(total_iters=4, power=1.0).trace(1.0, 5)
+    [1.0, 0.75, 0.5, 0.25, 0.0, 0.0]
+    """
+
+    total_iters: int = attrs.field(default=5, converter=c.as_int, validator=c.integer(ge=1))
+    power: float = attrs.field(default=1.0, converter=c.as_float, validator=c.real(ge=0))
+
+    def _lr(self, xp: Any, epoch: Any, base_lr: float) -> Any:
+        return F.polynomial_lr(epoch, base_lr, total_iters=self.total_iters, power=self.power)
+
+    def twin(self, group: Group) -> Twin:
+        return _PolynomialTwin(self, group)
+
+
+class _PolynomialTwin(Twin):
+    has_closed_form = True
+
+    def __init__(self, spec: PolynomialLR, group: Group) -> None:
+        self.total, self.power = spec.total_iters, spec.power
+        super().__init__(group)
+
+    def get_lr(self) -> Any:
+        e = self.last_epoch
+        if self.is_initial or e > self.total:
+            return clone_lr(self.group)
+        ratio = (1.0 - e / self.total) / (1.0 - (e - 1) / self.total)
+        return self.group["lr"] * ratio**self.power
+
+    def closed_form(self) -> Any:
+        return self.base * (1.0 - min(self.total, self.last_epoch) / self.total) ** self.power
+
+
+@spec_class
+@attrs.frozen(kw_only=True)
+class CosineAnnealingLR(Schedule):
+    """Cosine annealing from ``base_lr`` to ``eta_min`` over ``T_max`` epochs.
+
+    Formula: ``lr(e) = eta_min + (base_lr - eta_min) * (1 + cos(pi * e / T_max)) / 2``.
+
+    Torch twin: ``torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max,
+    eta_min=0.0)``. Quirks, reproduced: past ``T_max`` the lr does **not** stay at
+    ``eta_min`` -- it climbs back along the cosine and reaches ``base_lr`` again at
+    ``2 * T_max`` (the formula is periodic). Torch's recursion multiplies ``lr - eta_min`` by a
+    ratio of cosines, except on the step after each trough, where it *adds*
+    ``(base_lr - eta_min) * (1 - cos(pi / T_max)) / 2``; in a ChainedScheduler that step
+    overwrites the other children's effect.
+
+    Deviations: ``T_max`` must be an int >= 1 (torch divides by zero for 0 and runs negative
+    values) and ``eta_min`` a finite number >= 0.
+
+    >>> CosineAnnealingLR(T_max=2).trace(1.0, 4)
+    [1.0, 0.5, 0.0, 0.5, 1.0]
+    """
+
+    T_max: int = attrs.field(converter=c.as_int, validator=c.integer(ge=1))
+    eta_min: float = attrs.field(default=0.0, converter=c.as_float, validator=c.real(ge=0))
+
+    def _lr(self, xp: Any, epoch: Any, base_lr: float) -> Any:
+        return F.cosine_annealing_lr(epoch, base_lr, T_max=self.T_max, eta_min=self.eta_min)
+
+    def twin(self, group: Group) -> Twin:
+        return _CosineTwin(self, group)
+
+    def _trace(self, base_lr: float, steps: int) -> list[float]:
+        # The twin's recursion, inlined: this is the hot loop of a cosine trace.
+        t, eta, cos, pi = self.T_max, self.eta_min, math.cos, math.pi
+        bump = (base_lr - eta) * (1 - cos(pi / t)) / 2
+        period = 2 * t
+        lr = base_lr
+        out = [lr]
+        append = out.append
+        for e in range(1, steps + 1):
+            if (e - 1 - t) % period == 0:
+                lr = lr + bump
+            else:
+                lr = (1 + cos(pi * e / t)) / (1 + cos(pi * (e - 1) / t)) * (lr - eta) + eta
+            append(lr)
+        return out
+
+
+class _CosineTwin(Twin):
+    has_closed_form = True
+
+    def __init__(self, spec: CosineAnnealingLR, group: Group) -> None:
+        self.T_max, self.eta_min = spec.T_max, spec.eta_min
+        super().__init__(group)
+
+    def get_lr(self) -> Any:
+        e, t, eta = self.last_epoch, self.T_max, self.eta_min
+        lr = self.group["lr"]
+        if self.is_initial:
+            return clone_lr(self.group)
+        # torch has a closed-form branch for ``_step_count == 1 and e > 0`` here; stepping
+        # can never reach it (the constructor's own step makes the count 1 before any user
+        # step), so it is omitted.
+        if (e - 1 - t) % (2 * t) == 0:
+            return lr + (self.base - eta) * (1 - math.cos(math.pi / t)) / 2
+        return (1 + math.cos(math.pi * e / t)) / (1 + math.cos(math.pi * (e - 1) / t)) * (
+            lr - eta
+        ) + eta
+
+    def closed_form(self) -> Any:
+        e, t, eta = self.last_epoch, self.T_max, self.eta_min
+        return eta + (self.base - eta) * (1 + math.cos(math.pi * e / t)) / 2

@@ -1,0 +1,120 @@
+"""ReduceLROnPlateau: the one metric-driven torch scheduler."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+import attrs
+
+from lrspec import _checks as c
+from lrspec._base import Group, Schedule, metric_trace_args, write
+from lrspec._registry import spec_class
+
+
+@spec_class
+@attrs.frozen(kw_only=True)
+class ReduceLROnPlateau(Schedule):
+    """Multiply the lr by ``factor`` when the metric stops improving for ``patience`` steps.
+
+    Rule: a metric is *better* than the best so far when ``a < best * (1 - threshold)``
+    (``mode="min"``, ``threshold_mode="rel"``), ``a < best - threshold`` (min/abs),
+    ``a > best * (1 + threshold)`` (max/rel) or ``a > best + threshold`` (max/abs). After more
+    than ``patience`` consecutive non-better steps the lr becomes ``max(lr * factor, min_lr)``
+    -- only if that lowers it by more than ``eps`` -- and ``cooldown`` steps are ignored.
+
+    Torch twin: ``torch.optim.lr_scheduler.ReduceLROnPlateau(optimizer, mode="min",
+    factor=0.1, patience=10, threshold=1e-4, threshold_mode="rel", cooldown=0, min_lr=0,
+    eps=1e-8)``. It is driven by metrics, so :meth:`lr` raises; use
+    ``trace(base_lr, metrics=[...])``. Quirks, reproduced: with a constant metric the first
+    cut comes on the ``patience + 2``-th step (the first sets ``best``); NaN is never better;
+    in ``"rel"`` mode a *negative* metric that got worse can count as better; ``eps`` stops
+    cuts once they are tiny (lr 0.25, factor 0.1 stalls at 2.5000000000000013e-09).
+
+    Deviations: ``factor`` must be in (0, 1) (torch accepts <= 0); ``patience``/``cooldown``
+    are ints >= 0; ``threshold``, ``min_lr`` and ``eps`` finite numbers >= 0; ``min_lr`` is a
+    scalar (use one spec per group).
+
+    >>> ReduceLROnPlateau(patience=1).trace(1.0, metrics=[3, 3, 3, 3])
+    [1.0, 1.0, 1.0, 0.1, 0.1]
+    """
+
+    metric_driven = True
+
+    mode: str = attrs.field(default="min", validator=c.one_of("min", "max"))
+    factor: float = attrs.field(default=0.1, converter=c.as_float, validator=c.real(gt=0, lt=1))
+    patience: int = attrs.field(default=10, converter=c.as_int, validator=c.integer(ge=0))
+    threshold: float = attrs.field(default=1e-4, converter=c.as_float, validator=c.real(ge=0))
+    threshold_mode: str = attrs.field(default="rel", validator=c.one_of("rel", "abs"))
+    cooldown: int = attrs.field(default=0, converter=c.as_int, validator=c.integer(ge=0))
+    min_lr: float = attrs.field(default=0.0, converter=c.as_float, validator=c.real(ge=0))
+    eps: float = attrs.field(default=1e-8, converter=c.as_float, validator=c.real(ge=0))
+
+    def lr(self, epoch: Any, base_lr: float) -> Any:
+        raise TypeError(
+            "ReduceLROnPlateau is metric-driven and has no lr(epoch); "
+            "use trace(base_lr, metrics=[...])"
+        )
+
+    def trace(
+        self,
+        base_lr: float,
+        steps: int | None = None,
+        *,
+        metrics: Sequence[float] | None = None,
+    ) -> list[float]:
+        """The lr after each metric, bit for bit: ``len(metrics) + 1`` values."""
+        base, values = metric_trace_args(self, base_lr, steps, metrics)
+        group: Group = {"lr": base}
+        twin = self.twin(group)
+        out = [group["lr"]]
+        for m in values:
+            twin.step(m)
+            out.append(group["lr"])
+        return out
+
+    def twin(self, group: Group) -> PlateauTwin:
+        return PlateauTwin(self, group)
+
+
+class PlateauTwin:
+    """Mirror of torch's ReduceLROnPlateau state machine on one param group."""
+
+    def __init__(self, spec: ReduceLROnPlateau, group: Group) -> None:
+        self.spec = spec
+        self.group = group
+        self.last_epoch = 0
+        self.best = math.inf if spec.mode == "min" else -math.inf
+        self.cooldown_counter = 0
+        self.num_bad_epochs = 0
+
+    def is_better(self, a: float) -> bool:
+        spec, best = self.spec, self.best
+        if spec.mode == "min":
+            if spec.threshold_mode == "rel":
+                return a < best * (1.0 - spec.threshold)
+            return a < best - spec.threshold
+        if spec.threshold_mode == "rel":
+            return a > best * (spec.threshold + 1.0)
+        return a > best + spec.threshold
+
+    def step(self, metric: Any) -> None:
+        spec = self.spec
+        current = float(metric)
+        self.last_epoch += 1
+        if self.is_better(current):
+            self.best = current
+            self.num_bad_epochs = 0
+        else:
+            self.num_bad_epochs += 1
+        if self.cooldown_counter > 0:
+            self.cooldown_counter -= 1
+            self.num_bad_epochs = 0
+        if self.num_bad_epochs > spec.patience:
+            old = float(self.group["lr"])
+            new = max(old * spec.factor, spec.min_lr)
+            if old - new > spec.eps:
+                write(self.group, "lr", new)
+            self.cooldown_counter = spec.cooldown
+            self.num_bad_epochs = 0

@@ -1,0 +1,197 @@
+"""Array-namespace dispatch for closed forms: Python numbers, numpy arrays, torch tensors.
+
+The core never imports torch. A torch tensor is recognised by its type's module, and the
+already-imported ``torch`` module is taken from ``sys.modules``. Formulas are written once
+against the small interface below.
+
+Integer inputs are promoted to float64 (numpy's rule); a floating tensor or array keeps its
+dtype, so pass float64 when you need 1e-9 agreement with torch's float arithmetic.
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+import sys
+from typing import Any
+
+
+def _plain(value: Any) -> Any:
+    """Integral floats become ints, so a user function sees the epoch torch would pass."""
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
+class _Scalar:
+    """Python floats, computed with :mod:`math`."""
+
+    name = "python"
+
+    @staticmethod
+    def asfloat(x: Any) -> float:
+        return float(x)
+
+    cos = staticmethod(math.cos)
+    floor = staticmethod(math.floor)
+    log = staticmethod(math.log)
+
+    @staticmethod
+    def where(cond: Any, a: Any, b: Any) -> Any:
+        return a if cond else b
+
+    @staticmethod
+    def minimum(a: Any, b: Any) -> Any:
+        return min(a, b)
+
+    @staticmethod
+    def maximum(a: Any, b: Any) -> Any:
+        return max(a, b)
+
+    @staticmethod
+    def count_le(sorted_points: tuple[int, ...], x: Any) -> Any:
+        return bisect.bisect_right(sorted_points, x)
+
+    @staticmethod
+    def apply(fn: Any, x: Any) -> Any:
+        return fn(x)
+
+    @staticmethod
+    def full_like(x: Any, value: float) -> float:
+        return float(value)
+
+
+class _Numpy:
+    name = "numpy"
+
+    def __init__(self) -> None:
+        import numpy as np
+
+        self.np = np
+
+    def asfloat(self, x: Any) -> Any:
+        x = self.np.asarray(x)
+        return x if x.dtype.kind == "f" else x.astype(self.np.float64)
+
+    def cos(self, x: Any) -> Any:
+        return self.np.cos(x)
+
+    def floor(self, x: Any) -> Any:
+        return self.np.floor(x)
+
+    def log(self, x: Any) -> Any:
+        return self.np.log(x)
+
+    def where(self, cond: Any, a: Any, b: Any) -> Any:
+        return self.np.where(cond, a, b)
+
+    def minimum(self, a: Any, b: Any) -> Any:
+        return self.np.minimum(a, b)
+
+    def maximum(self, a: Any, b: Any) -> Any:
+        return self.np.maximum(a, b)
+
+    def count_le(self, sorted_points: tuple[int, ...], x: Any) -> Any:
+        return self.np.searchsorted(self.np.asarray(sorted_points), x, side="right")
+
+    def apply(self, fn: Any, x: Any) -> Any:
+        flat = [fn(_plain(v.item())) for v in self.np.asarray(x).reshape(-1)]
+        return self.np.asarray(flat, dtype=self.np.float64).reshape(self.np.shape(x))
+
+    def full_like(self, x: Any, value: float) -> Any:
+        return self.np.full(self.np.shape(x), value, dtype=self.np.float64)
+
+
+class _Torch:
+    name = "torch"
+
+    def __init__(self, torch: Any) -> None:
+        self.torch = torch
+
+    def asfloat(self, x: Any) -> Any:
+        return x if x.is_floating_point() else x.to(self.torch.float64)
+
+    def cos(self, x: Any) -> Any:
+        return self.torch.cos(x)
+
+    def floor(self, x: Any) -> Any:
+        return self.torch.floor(x)
+
+    def log(self, x: Any) -> Any:
+        return self.torch.log(x)
+
+    def where(self, cond: Any, a: Any, b: Any) -> Any:
+        t = self.torch
+        ref = cond
+        a = a if isinstance(a, t.Tensor) else t.tensor(a, dtype=t.float64, device=ref.device)
+        b = b if isinstance(b, t.Tensor) else t.tensor(b, dtype=t.float64, device=ref.device)
+        return t.where(cond, a, b)
+
+    def minimum(self, a: Any, b: Any) -> Any:
+        return self.torch.clamp(a, max=b) if not isinstance(b, self.torch.Tensor) else (
+            self.torch.minimum(a, b)
+        )
+
+    def maximum(self, a: Any, b: Any) -> Any:
+        return self.torch.clamp(a, min=b) if not isinstance(b, self.torch.Tensor) else (
+            self.torch.maximum(a, b)
+        )
+
+    def count_le(self, sorted_points: tuple[int, ...], x: Any) -> Any:
+        t = self.torch
+        points = t.tensor(sorted_points, dtype=x.dtype, device=x.device)
+        return t.searchsorted(points, x.contiguous(), right=True)
+
+    def apply(self, fn: Any, x: Any) -> Any:
+        t = self.torch
+        flat = [fn(_plain(v)) for v in x.reshape(-1).tolist()]
+        return t.tensor(flat, dtype=t.float64, device=x.device).reshape(x.shape)
+
+    def full_like(self, x: Any, value: float) -> Any:
+        return self.torch.full(x.shape, value, dtype=self.torch.float64, device=x.device)
+
+
+SCALAR = _Scalar()
+_numpy: _Numpy | None = None
+_torch: _Torch | None = None
+
+
+def namespace(epoch: Any) -> Any:
+    """The namespace for ``epoch``; raise TypeError for anything we cannot evaluate."""
+    global _numpy, _torch
+    kind = type(epoch)
+    if kind is int or kind is float:
+        return SCALAR
+    module = kind.__module__
+    if module == "numpy" or module.startswith("numpy."):
+        if _numpy is None:
+            _numpy = _Numpy()
+        return _numpy
+    if module.startswith("torch") and "torch" in sys.modules:
+        torch = sys.modules["torch"]
+        if isinstance(epoch, torch.Tensor):
+            if _torch is None:
+                _torch = _Torch(torch)
+            return _torch
+    if isinstance(epoch, (int, float)) and not isinstance(epoch, bool):
+        return SCALAR
+    raise TypeError(
+        "epoch must be an int, a float, a numpy array or a torch tensor, "
+        f"got {epoch!r} ({kind.__name__})"
+    )
+
+
+def check_epoch(xp: Any, epoch: Any) -> Any:
+    """Validate ``epoch`` (>= 0, finite) and return it as floats (ints stay ints for scalars)."""
+    if xp is SCALAR:
+        if not (epoch >= 0 and math.isfinite(epoch)):
+            raise ValueError(f"epoch must be finite and >= 0, got {epoch!r}")
+        return epoch
+    x = xp.asfloat(epoch)
+    if x.numel() if xp.name == "torch" else x.size:
+        low = x.min()
+        high = x.max()
+        if not (bool(low >= 0) and math.isfinite(float(high))):
+            raise ValueError(
+                f"epoch must be finite and >= 0 everywhere, got values in [{float(low)!r}, "
+                f"{float(high)!r}]"
+            )
+    return x

@@ -1,0 +1,246 @@
+"""One pure function per learning-rate formula (the closed forms).
+
+Every function takes ``epoch`` (a Python number, a numpy array or a torch tensor) and
+returns the same kind: a float for a number, an array/tensor for an array/tensor. Integer
+arrays are promoted to float64. The spec classes in :mod:`lrspec` bind the parameters and call
+these; each formula is written once, here.
+
+>>> from lrspec.functional import cosine_annealing_lr
+>>> cosine_annealing_lr(50, 0.1, T_max=100, eta_min=0.0)
+0.05000000000000001
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any
+
+from lrspec import _xp
+
+_PI = math.pi
+
+
+def _ns(epoch: Any) -> tuple[Any, Any]:
+    xp = _xp.namespace(epoch)
+    return xp, (epoch if xp is _xp.SCALAR else xp.asfloat(epoch))
+
+
+def step_lr(epoch: Any, base_lr: float, *, step_size: int, gamma: float) -> Any:
+    """``base_lr * gamma ** floor(epoch / step_size)``."""
+    _, e = _ns(epoch)
+    return base_lr * gamma ** (e // step_size)
+
+
+def multistep_lr(
+    epoch: Any, base_lr: float, *, milestones: tuple[int, ...], gamma: float
+) -> Any:
+    """``base_lr * gamma ** (number of milestones <= epoch)``."""
+    xp, e = _ns(epoch)
+    return base_lr * gamma ** xp.count_le(milestones, e)
+
+
+def constant_lr(epoch: Any, base_lr: float, *, factor: float, total_iters: int) -> Any:
+    """``base_lr * factor`` while ``epoch < total_iters``, then ``base_lr``."""
+    _, e = _ns(epoch)
+    return base_lr * (factor + (e >= total_iters) * (1 - factor))
+
+
+def linear_lr(
+    epoch: Any,
+    base_lr: float,
+    *,
+    start_factor: float,
+    end_factor: float,
+    total_iters: int,
+) -> Any:
+    """``base_lr * (start + (end - start) * min(epoch, total_iters) / total_iters)``."""
+    xp, e = _ns(epoch)
+    span = end_factor - start_factor
+    return base_lr * (start_factor + span * xp.minimum(e, total_iters) / total_iters)
+
+
+def exponential_lr(epoch: Any, base_lr: float, *, gamma: float) -> Any:
+    """``base_lr * gamma ** epoch``."""
+    _, e = _ns(epoch)
+    return base_lr * gamma**e
+
+
+def polynomial_lr(epoch: Any, base_lr: float, *, total_iters: int, power: float) -> Any:
+    """``base_lr * (1 - min(epoch, total_iters) / total_iters) ** power``."""
+    xp, e = _ns(epoch)
+    return base_lr * (1.0 - xp.minimum(e, total_iters) / total_iters) ** power
+
+
+def cosine_annealing_lr(epoch: Any, base_lr: float, *, T_max: int, eta_min: float) -> Any:
+    """``eta_min + (base_lr - eta_min) * (1 + cos(pi * epoch / T_max)) / 2`` (periodic)."""
+    xp, e = _ns(epoch)
+    return eta_min + (base_lr - eta_min) * (1 + xp.cos(_PI * e / T_max)) / 2
+
+
+def cosine_annealing_warm_restarts_lr(
+    epoch: Any, base_lr: float, *, T_0: int, T_mult: int, eta_min: float
+) -> Any:
+    """Cosine from ``base_lr`` to ``eta_min`` over cycles of length ``T_0 * T_mult**i``.
+
+    With ``T_cur`` the epochs since the last restart and ``T_i`` the current cycle length:
+    ``eta_min + (base_lr - eta_min) * (1 + cos(pi * T_cur / T_i)) / 2``.
+    """
+    xp, e = _ns(epoch)
+    if T_mult == 1:
+        t_cur = e % T_0
+        t_i: Any = T_0
+    else:
+        # The cycle index n satisfies start(n) <= e < start(n + 1), where
+        # start(n) = T_0 * (T_mult**n - 1) / (T_mult - 1). The log gives n up to rounding;
+        # the two corrections below make it exact (torch's step(epoch) skips them, see
+        # CosineAnnealingWarmRestarts).
+        n = xp.floor(xp.log(e * (T_mult - 1) / T_0 + 1) / math.log(T_mult))
+
+        def start(k: Any) -> Any:
+            return T_0 * (T_mult**k - 1) / (T_mult - 1)
+
+        n = xp.where(e < start(n), n - 1, n)
+        n = xp.where(e >= start(n + 1), n + 1, n)
+        t_cur = e - start(n)
+        t_i = T_0 * T_mult**n
+    return eta_min + (base_lr - eta_min) * (1 + xp.cos(_PI * t_cur / t_i)) / 2
+
+
+def cyclic_scale(mode: str, gamma: float, xp: Any, x: Any) -> Any:
+    """The built-in CyclicLR amplitude scalings."""
+    if mode == "triangular":
+        return 1.0
+    if mode == "triangular2":
+        return 1 / (2.0 ** (x - 1))
+    return gamma**x  # exp_range
+
+
+def cyclic_lr(
+    epoch: Any,
+    *,
+    base_lr: float,
+    max_lr: float,
+    step_size_up: int,
+    step_size_down: int | None,
+    mode: str,
+    gamma: float,
+    scale_fn: Callable[[Any], float] | None,
+    scale_mode: str,
+    momentum: bool = False,
+) -> Any:
+    """Triangular cycles between ``base_lr`` and ``max_lr`` (torch's CyclicLR formula).
+
+    ``cycle = floor(1 + e / total)``, ``x = 1 + e / total - cycle``, the rise/fall fraction
+    ``s = x / ratio`` on the way up and ``(x - 1) / (ratio - 1)`` on the way down, and
+    ``lr = base_lr + (max_lr - base_lr) * s * scale(cycle or e)``. With ``momentum=True``,
+    ``base_lr``/``max_lr`` are read as base/max momentum and the cycle runs the other way:
+    ``max_momentum - (max_momentum - base_momentum) * s * scale``.
+    """
+    xp, e = _ns(epoch)
+    up = float(step_size_up)
+    down = float(step_size_down) if step_size_down is not None else up
+    total = up + down
+    ratio = up / total
+    cycle = xp.floor(1 + e / total)
+    x = 1.0 + e / total - cycle
+    if xp is _xp.SCALAR:
+        factor = x / ratio if x <= ratio else (x - 1) / (ratio - 1)
+    else:
+        factor = xp.where(x <= ratio, x / ratio, (x - 1) / (ratio - 1))
+    arg = cycle if scale_mode == "cycle" else e
+    scale = cyclic_scale(mode, gamma, xp, arg) if scale_fn is None else xp.apply(scale_fn, arg)
+    height = (max_lr - base_lr) * factor
+    if momentum:
+        return max_lr - height * scale
+    return base_lr + height * scale
+
+
+def anneal(strategy: str, start: Any, end: Any, pct: Any, xp: Any = _xp.SCALAR) -> Any:
+    """OneCycleLR's interpolation from ``start`` to ``end`` at fraction ``pct``."""
+    if strategy == "cos":
+        cos_out = xp.cos(_PI * pct) + 1
+        return end + (start - end) / 2.0 * cos_out
+    return (end - start) * pct + start
+
+
+def one_cycle_phases(
+    total_steps: int, pct_start: float, three_phase: bool
+) -> tuple[float, ...]:
+    """The (float) last step of each OneCycleLR phase, as torch computes them."""
+    if three_phase:
+        return (
+            float(pct_start * total_steps) - 1,
+            float(2 * pct_start * total_steps) - 2,
+            total_steps - 1,
+        )
+    return (float(pct_start * total_steps) - 1, total_steps - 1)
+
+
+def one_cycle_lr(
+    epoch: Any,
+    *,
+    values: tuple[float, ...],
+    ends: tuple[float, ...],
+    anneal_strategy: str,
+) -> Any:
+    """Piecewise annealing through ``values`` (one more than ``ends``), torch's OneCycleLR.
+
+    Phase i runs from ``values[i]`` to ``values[i + 1]`` between ``ends[i - 1]`` (0 for the
+    first) and ``ends[i]``; the first phase whose end is >= epoch is used, else the last.
+    """
+    xp, e = _ns(epoch)
+    last = len(ends) - 1
+    if xp is _xp.SCALAR:
+        start_step = 0.0
+        for i, end_step in enumerate(ends):
+            if e <= end_step or i == last:
+                pct = (e - start_step) / (end_step - start_step)
+                return anneal(anneal_strategy, values[i], values[i + 1], pct)
+            start_step = end_step
+    starts = (0.0, *ends[:-1])
+    result = None
+    for i in range(last, -1, -1):
+        pct = (e - starts[i]) / (ends[i] - starts[i])
+        value = anneal(anneal_strategy, values[i], values[i + 1], pct, xp)
+        result = value if result is None else xp.where(e <= ends[i], value, result)
+    return result
+
+
+def swa_lr(
+    epoch: Any, base_lr: float, *, swa_lr: float, anneal_epochs: int, anneal_strategy: str
+) -> Any:
+    """Blend from ``base_lr`` to ``swa_lr``: ``swa_lr * a + base_lr * (1 - a)``.
+
+    ``a = f(clip(epoch / max(1, anneal_epochs), 0, 1))`` with ``f(t) = (1 - cos(pi t)) / 2``
+    (``"cos"``) or ``f(t) = t`` (``"linear"``); with ``anneal_epochs == 0`` it is ``swa_lr``.
+    """
+    xp, e = _ns(epoch)
+    if anneal_epochs == 0:
+        return swa_lr + 0.0 * e if xp is not _xp.SCALAR else float(swa_lr)
+    t = xp.minimum(e / anneal_epochs, 1.0)
+    alpha = (1 - xp.cos(_PI * t)) / 2 if anneal_strategy == "cos" else t
+    return swa_lr * alpha + base_lr * (1 - alpha)
+
+
+def lambda_lr(epoch: Any, base_lr: float, *, lr_lambda: Callable[[int], float]) -> Any:
+    """``base_lr * lr_lambda(epoch)``; arrays are evaluated element by element."""
+    xp, e = _ns(epoch)
+    return base_lr * xp.apply(lr_lambda, e)
+
+
+__all__ = [
+    "anneal",
+    "constant_lr",
+    "cosine_annealing_lr",
+    "cosine_annealing_warm_restarts_lr",
+    "cyclic_lr",
+    "exponential_lr",
+    "lambda_lr",
+    "linear_lr",
+    "multistep_lr",
+    "one_cycle_lr",
+    "polynomial_lr",
+    "step_lr",
+    "swa_lr",
+]
