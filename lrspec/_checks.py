@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import math
 import numbers
+import operator
 from collections.abc import Callable, Sequence
+from itertools import pairwise
 from typing import Any
 
 import attrs
@@ -56,9 +58,7 @@ def as_tuple(value: Sequence[Any]) -> tuple[Any, ...]:
 
 
 def _fail_type(attribute: attrs.Attribute[Any], what: str, value: object) -> None:
-    raise TypeError(
-        f"{attribute.name} must be {what}, got {value!r} ({type(value).__name__})"
-    )
+    raise TypeError(f"{attribute.name} must be {what}, got {value!r} ({type(value).__name__})")
 
 
 def real(
@@ -69,12 +69,8 @@ def real(
     le: float | None = None,
 ) -> Validator:
     """A finite real number within the given bounds."""
-    rules = [
-        (gt, "> ", lambda v, b: v > b),
-        (ge, ">= ", lambda v, b: v >= b),
-        (lt, "< ", lambda v, b: v < b),
-        (le, "<= ", lambda v, b: v <= b),
-    ]
+    rules = [(gt, "> ", operator.gt), (ge, ">= ", operator.ge), (lt, "< ", operator.lt)]
+    rules.append((le, "<= ", operator.le))
     active = [(b, op, fn) for b, op, fn in rules if b is not None]
 
     def check(_inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
@@ -152,7 +148,7 @@ def increasing_ints(*, ge: int) -> Validator:
                 raise ValueError(
                     f"{attribute.name} must all be >= {ge}, got {item!r} in {list(value)!r}"
                 )
-        for a, b in zip(value, value[1:]):
+        for a, b in pairwise(value):
             if not a < b:
                 raise ValueError(
                     f"{attribute.name} must be strictly increasing, got {list(value)!r}"
@@ -180,21 +176,18 @@ def check_steps(steps: object) -> int:
         raise TypeError(f"steps must be an int, got {steps!r} ({type(steps).__name__})")
     if steps < 0:  # type: ignore[operator]
         raise ValueError(f"steps must be >= 0, got {steps!r}")
-    return int(steps)  # type: ignore[call-overload]
+    return int(steps)  # type: ignore[call-overload, no-any-return]
 
 
 def check_metrics(metrics: object) -> list[float]:
     if isinstance(metrics, (str, bytes)) or not hasattr(metrics, "__iter__"):
         raise TypeError(
-            f"metrics must be a sequence of numbers, got {metrics!r} "
-            f"({type(metrics).__name__})"
+            f"metrics must be a sequence of numbers, got {metrics!r} ({type(metrics).__name__})"
         )
     out = []
-    for i, m in enumerate(metrics):  # type: ignore[attr-defined]
+    for i, m in enumerate(metrics):
         try:
             out.append(float(m))
         except (TypeError, ValueError):
-            raise TypeError(
-                f"metrics must contain only numbers, got {m!r} at index {i}"
-            ) from None
+            raise TypeError(f"metrics must contain only numbers, got {m!r} at index {i}") from None
     return out

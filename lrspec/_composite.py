@@ -86,8 +86,7 @@ def _sequential_milestones(inst: Any, attribute: attrs.Attribute[Any], value: An
     n = len(inst.schedulers)
     if len(value) != n - 1:
         raise ValueError(
-            f"milestones must have one entry fewer than schedulers ({n - 1}), got "
-            f"{list(value)!r}"
+            f"milestones must have one entry fewer than schedulers ({n - 1}), got {list(value)!r}"
         )
 
 

@@ -152,7 +152,7 @@ class OneCycleLR(MomentumSchedule):
     >>> s = OneCycleLR(max_lr=1.0, total_steps=4, pct_start=0.5, anneal_strategy="linear",
     ...                cycle_momentum=False)
     >>> s.trace(0.0, 3)
-    [0.04, 1.0, 0.5000020000000001, 4e-06]
+    [0.04, 1.0, 0.5000020000000001, 4.000000000004e-06]
     """
 
     max_lr: float = attrs.field(converter=c.as_float, validator=c.real(gt=0))
@@ -165,17 +165,13 @@ class OneCycleLR(MomentumSchedule):
     steps_per_epoch: int | None = attrs.field(
         default=None, converter=c.as_int, validator=c.optional_integer(ge=1)
     )
-    pct_start: float = attrs.field(
-        default=0.3, converter=c.as_float, validator=c.real(ge=0, le=1)
-    )
+    pct_start: float = attrs.field(default=0.3, converter=c.as_float, validator=c.real(ge=0, le=1))
     anneal_strategy: str = attrs.field(default="cos", validator=c.one_of("cos", "linear"))
     cycle_momentum: bool = attrs.field(default=True, validator=c.boolean)
     base_momentum: float = attrs.field(default=0.85, converter=c.as_float, validator=_MOMENTUM)
     max_momentum: float = attrs.field(default=0.95, converter=c.as_float, validator=_MOMENTUM)
     div_factor: float = attrs.field(default=25.0, converter=c.as_float, validator=c.real(gt=0))
-    final_div_factor: float = attrs.field(
-        default=1e4, converter=c.as_float, validator=c.real(gt=0)
-    )
+    final_div_factor: float = attrs.field(default=1e4, converter=c.as_float, validator=c.real(gt=0))
     three_phase: bool = attrs.field(default=False, validator=c.boolean)
 
     def __attrs_post_init__(self) -> None:
@@ -196,9 +192,9 @@ class OneCycleLR(MomentumSchedule):
                 f"steps_per_epoch={self.steps_per_epoch!r}"
             )
         starts = (0.0, *self.phase_ends[:-1])
-        if any(end <= start for start, end in zip(starts[1:], self.phase_ends[1:])) or (
-            self.phase_ends[0] == 0.0
-        ):
+        if any(
+            end <= start for start, end in zip(starts[1:], self.phase_ends[1:], strict=True)
+        ) or (self.phase_ends[0] == 0.0):
             raise ValueError(
                 "pct_start and total_steps must give phases of non-zero length in order, got "
                 f"pct_start={self.pct_start!r}, total_steps={self.total!r}, "

@@ -156,9 +156,7 @@ class ConstantLR(Schedule):
     [0.5, 0.5, 1.0, 1.0]
     """
 
-    factor: float = attrs.field(
-        default=1.0 / 3, converter=c.as_float, validator=c.real(gt=0, le=1)
-    )
+    factor: float = attrs.field(default=1.0 / 3, converter=c.as_float, validator=c.real(gt=0, le=1))
     total_iters: int = attrs.field(default=5, converter=c.as_int, validator=c.integer(ge=1))
 
     def _lr(self, xp: Any, epoch: Any, base_lr: float) -> Any:
@@ -211,9 +209,7 @@ class LinearLR(Schedule):
     start_factor: float = attrs.field(
         default=1.0 / 3, converter=c.as_float, validator=c.real(gt=0, le=1)
     )
-    end_factor: float = attrs.field(
-        default=1.0, converter=c.as_float, validator=c.real(ge=0, le=1)
-    )
+    end_factor: float = attrs.field(default=1.0, converter=c.as_float, validator=c.real(ge=0, le=1))
     total_iters: int = attrs.field(default=5, converter=c.as_int, validator=c.integer(ge=1))
 
     def _lr(self, xp: Any, epoch: Any, base_lr: float) -> Any:
@@ -361,7 +357,7 @@ class CosineAnnealingLR(Schedule):
     values) and ``eta_min`` a finite number >= 0.
 
     >>> CosineAnnealingLR(T_max=2).trace(1.0, 4)
-    [1.0, 0.5, 0.0, 0.5, 1.0]
+    [1.0, 0.5, 0.0, 0.49999999999999994, 1.0]
     """
 
     T_max: int = attrs.field(converter=c.as_int, validator=c.integer(ge=1))

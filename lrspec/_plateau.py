@@ -74,7 +74,7 @@ class ReduceLROnPlateau(Schedule):
             out.append(group["lr"])
         return out
 
-    def twin(self, group: Group) -> PlateauTwin:
+    def twin(self, group: Group) -> Any:
         return PlateauTwin(self, group)
 
 

@@ -8,7 +8,7 @@ spec registry, function names in the function registry (:func:`register_function
 from __future__ import annotations
 
 import ast
-from typing import Any
+from typing import Any, cast
 
 import attrs
 
@@ -50,7 +50,7 @@ def to_dict(spec: Schedule) -> dict[str, Any]:
     if not isinstance(spec, Schedule):
         raise TypeError(f"spec must be an lrspec spec, got {spec!r} ({type(spec).__name__})")
     out: dict[str, Any] = {_TYPE: type(spec).__name__}
-    for field in attrs.fields(type(spec)):
+    for field in attrs.fields(cast(Any, type(spec))):
         out[field.name] = _encode(spec, field.name, getattr(spec, field.name))
     return out
 
@@ -85,8 +85,11 @@ def _build(name: object, kwargs: dict[str, Any], where: str) -> Schedule:
         spec: Schedule = cls(**kwargs)
     except TypeError as exc:
         if "missing" in str(exc) and "required" in str(exc):
-            missing = sorted(f.name for f in attrs.fields(cls) if f.default is attrs.NOTHING
-                             and f.name not in kwargs)
+            missing = sorted(
+                f.name
+                for f in attrs.fields(cls)
+                if f.default is attrs.NOTHING and f.name not in kwargs
+            )
             raise TypeError(f"{where}: {name} needs argument(s) {', '.join(missing)}") from None
         raise
     return spec
@@ -103,9 +106,7 @@ def from_dict(data: Any, *, _where: str = "data") -> Schedule:
         raise TypeError(f"{_where} must be a dict, got {data!r} ({type(data).__name__})")
     if _TYPE not in data:
         raise ValueError(f"{_where} must have a 'type' key naming the spec, got {data!r}")
-    kwargs = {
-        key: _decode(value, f"{_where}.{key}") for key, value in data.items() if key != _TYPE
-    }
+    kwargs = {key: _decode(value, f"{_where}.{key}") for key, value in data.items() if key != _TYPE}
     return _build(data[_TYPE], kwargs, _where)
 
 

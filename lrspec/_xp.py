@@ -126,13 +126,17 @@ class _Torch:
         return t.where(cond, a, b)
 
     def minimum(self, a: Any, b: Any) -> Any:
-        return self.torch.clamp(a, max=b) if not isinstance(b, self.torch.Tensor) else (
-            self.torch.minimum(a, b)
+        return (
+            self.torch.clamp(a, max=b)
+            if not isinstance(b, self.torch.Tensor)
+            else (self.torch.minimum(a, b))
         )
 
     def maximum(self, a: Any, b: Any) -> Any:
-        return self.torch.clamp(a, min=b) if not isinstance(b, self.torch.Tensor) else (
-            self.torch.maximum(a, b)
+        return (
+            self.torch.clamp(a, min=b)
+            if not isinstance(b, self.torch.Tensor)
+            else (self.torch.maximum(a, b))
         )
 
     def count_le(self, sorted_points: tuple[int, ...], x: Any) -> Any:

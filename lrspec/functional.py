@@ -7,7 +7,7 @@ these; each formula is written once, here.
 
 >>> from lrspec.functional import cosine_annealing_lr
 >>> cosine_annealing_lr(50, 0.1, T_max=100, eta_min=0.0)
-0.05000000000000001
+0.05
 """
 
 from __future__ import annotations
@@ -32,9 +32,7 @@ def step_lr(epoch: Any, base_lr: float, *, step_size: int, gamma: float) -> Any:
     return base_lr * gamma ** (e // step_size)
 
 
-def multistep_lr(
-    epoch: Any, base_lr: float, *, milestones: tuple[int, ...], gamma: float
-) -> Any:
+def multistep_lr(epoch: Any, base_lr: float, *, milestones: tuple[int, ...], gamma: float) -> Any:
     """``base_lr * gamma ** (number of milestones <= epoch)``."""
     xp, e = _ns(epoch)
     return base_lr * gamma ** xp.count_le(milestones, e)
@@ -164,9 +162,7 @@ def anneal(strategy: str, start: Any, end: Any, pct: Any, xp: Any = _xp.SCALAR) 
     return (end - start) * pct + start
 
 
-def one_cycle_phases(
-    total_steps: int, pct_start: float, three_phase: bool
-) -> tuple[float, ...]:
+def one_cycle_phases(total_steps: int, pct_start: float, three_phase: bool) -> tuple[float, ...]:
     """The (float) last step of each OneCycleLR phase, as torch computes them."""
     if three_phase:
         return (

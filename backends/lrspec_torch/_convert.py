@@ -6,8 +6,8 @@ from typing import Any
 
 import attrs
 import torch
-from torch.optim import swa_utils
 from torch.optim import lr_scheduler as torch_lr
+from torch.optim import swa_utils
 
 import lrspec
 
