@@ -23,6 +23,7 @@ from lrspec import _xp
 from lrspec._checks import check_base_lr, check_metrics, check_steps
 
 Group = dict[str, Any]
+_INF = float("inf")
 
 
 def clone(value: Any) -> Any:
@@ -107,6 +108,8 @@ class Schedule:
         ``epoch`` may be an int, a float, a numpy array or a torch tensor; the result is of
         the same kind (a Python float for a Python number).
         """
+        if type(epoch) is int and type(base_lr) is float and epoch >= 0 and 0 <= base_lr < _INF:
+            return self._lr(_xp.SCALAR, epoch, base_lr)  # the common case, checked inline
         base = check_base_lr(base_lr)
         xp = _xp.namespace(epoch)
         return self._lr(xp, _xp.check_epoch(xp, epoch), base)

@@ -6,6 +6,7 @@ All three are closed forms in the epoch in torch too, so ``trace`` evaluates the
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable
 from typing import Any
@@ -201,14 +202,14 @@ class OneCycleLR(MomentumSchedule):
                 f"three_phase={self.three_phase!r} (phase ends {list(self.phase_ends)!r})"
             )
 
-    @property
+    @functools.cached_property
     def total(self) -> int:
         """The number of steps the cycle spans (``total_steps`` or ``epochs * steps_per_epoch``)."""
         if self.total_steps is not None:
             return self.total_steps
         return self.epochs * self.steps_per_epoch  # type: ignore[operator]
 
-    @property
+    @functools.cached_property
     def phase_ends(self) -> tuple[float, ...]:
         return F.one_cycle_phases(self.total, self.pct_start, self.three_phase)
 
@@ -228,7 +229,12 @@ class OneCycleLR(MomentumSchedule):
             )
 
     def _check_epoch(self, xp: Any, epoch: Any) -> None:
-        high = epoch if xp is _xp.SCALAR else (epoch.max() if _size(xp, epoch) else 0)
+        if xp is _xp.SCALAR:
+            if epoch <= self.total:
+                return
+            high = epoch
+        else:
+            high = epoch.max() if _size(xp, epoch) else 0
         if float(high) > self.total:
             raise ValueError(
                 f"epoch must be <= total_steps ({self.total}) for OneCycleLR, got {float(high)!r}"
@@ -236,11 +242,15 @@ class OneCycleLR(MomentumSchedule):
 
     def _lr(self, xp: Any, epoch: Any, base_lr: float) -> Any:
         self._check_epoch(xp, epoch)
-        initial = self.max_lr / self.div_factor
-        values = self.lr_values(initial, self.max_lr, initial / self.final_div_factor)
         return F.one_cycle_lr(
-            epoch, values=values, ends=self.phase_ends, anneal_strategy=self.anneal_strategy
+            epoch, values=self._lrs, ends=self.phase_ends, anneal_strategy=self.anneal_strategy
         )
+
+    @functools.cached_property
+    def _lrs(self) -> tuple[float, ...]:
+        """The lr at each phase boundary, as torch stores them in the param group."""
+        initial = self.max_lr / self.div_factor
+        return self.lr_values(initial, self.max_lr, initial / self.final_div_factor)
 
     def _momentum(self, xp: Any, epoch: Any) -> Any:
         self._check_epoch(xp, epoch)
@@ -253,6 +263,29 @@ class OneCycleLR(MomentumSchedule):
 
     def twin(self, group: Group) -> Twin:
         return _OneCycleTwin(self, group)
+
+    def _trace(self, base_lr: float, steps: int) -> list[float]:
+        # Closed form in torch too; on a fresh group the twin reads exactly these values.
+        values = self._lrs
+        # F.one_cycle_lr's scalar loop, unrolled by phase: same operations, same order.
+        ends, last, cos, pi = self.phase_ends, len(self.phase_ends) - 1, math.cos, math.pi
+        out: list[float] = []
+        e, start_step = 0, 0.0
+        for i, end_step in enumerate(ends):
+            start, end = values[i], values[i + 1]
+            width = end_step - start_step
+            stop = steps + 1 if i == last else min(steps + 1, math.floor(end_step) + 1)
+            if self.anneal_strategy == "cos":
+                half = (start - end) / 2.0
+                out.extend(
+                    end + half * (cos(pi * ((k - start_step) / width)) + 1) for k in range(e, stop)
+                )
+            else:
+                out.extend(
+                    (end - start) * ((k - start_step) / width) + start for k in range(e, stop)
+                )
+            e, start_step = max(e, stop), end_step
+        return out
 
 
 def _size(xp: Any, x: Any) -> int:

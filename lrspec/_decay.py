@@ -165,6 +165,12 @@ class ConstantLR(Schedule):
     def twin(self, group: Group) -> Twin:
         return _ConstantTwin(self, group)
 
+    def _trace(self, base_lr: float, steps: int) -> list[float]:
+        scaled = base_lr * self.factor
+        out = list(repeat(scaled, min(self.total_iters, steps + 1)))
+        out.extend(repeat(scaled * (1.0 / self.factor), steps + 1 - len(out)))
+        return out
+
 
 class _ConstantTwin(Twin):
     has_closed_form = True
@@ -223,6 +229,17 @@ class LinearLR(Schedule):
 
     def twin(self, group: Group) -> Twin:
         return _LinearTwin(self, group)
+
+    def _trace(self, base_lr: float, steps: int) -> list[float]:
+        start, total = self.start_factor, self.total_iters
+        span = self.end_factor - start
+        lr = base_lr * start
+        out = [lr]
+        for e in range(1, min(total, steps) + 1):
+            lr = lr * (1.0 + span / (total * start + (e - 1) * span))
+            out.append(lr)
+        out.extend(repeat(lr, steps + 1 - len(out)))
+        return out
 
 
 class _LinearTwin(Twin):
@@ -319,6 +336,16 @@ class PolynomialLR(Schedule):
     def twin(self, group: Group) -> Twin:
         return _PolynomialTwin(self, group)
 
+    def _trace(self, base_lr: float, steps: int) -> list[float]:
+        total, power = self.total_iters, self.power
+        lr = base_lr
+        out = [lr]
+        for e in range(1, min(total, steps) + 1):
+            lr = lr * ((1.0 - e / total) / (1.0 - (e - 1) / total)) ** power
+            out.append(lr)
+        out.extend(repeat(lr, steps + 1 - len(out)))
+        return out
+
 
 class _PolynomialTwin(Twin):
     has_closed_form = True
@@ -370,19 +397,24 @@ class CosineAnnealingLR(Schedule):
         return _CosineTwin(self, group)
 
     def _trace(self, base_lr: float, steps: int) -> list[float]:
-        # The twin's recursion, inlined: this is the hot loop of a cosine trace.
+        # The twin's recursion, inlined: this is the hot loop of a cosine trace. torch's
+        # cos(pi * (e - 1) / T) is the previous step's cos(pi * e / T), so each is computed once.
         t, eta, cos, pi = self.T_max, self.eta_min, math.cos, math.pi
+        cs = [cos(pi * e / t) for e in range(steps + 1)]
         bump = (base_lr - eta) * (1 - cos(pi / t)) / 2
-        period = 2 * t
         lr = base_lr
         out = [lr]
         append = out.append
-        for e in range(1, steps + 1):
-            if (e - 1 - t) % period == 0:
+        first = 1
+        # torch adds ``bump`` on the step after each trough (e = T + 1, 3T + 1, ...).
+        for trough in (*range(t + 1, steps + 1, 2 * t), steps + 1):
+            for e in range(first, trough):
+                lr = (1 + cs[e]) / (1 + cs[e - 1]) * (lr - eta) + eta
+                append(lr)
+            if trough <= steps:
                 lr = lr + bump
-            else:
-                lr = (1 + cos(pi * e / t)) / (1 + cos(pi * (e - 1) / t)) * (lr - eta) + eta
-            append(lr)
+                append(lr)
+            first = trough + 1
         return out
 
 

@@ -22,7 +22,11 @@ def _plain(value: Any) -> Any:
 
 
 class _Scalar:
-    """Python floats, computed with :mod:`math`."""
+    """Python floats, computed with :mod:`math`.
+
+    Methods ending in ``_`` may work in place on array arguments: formulas call them only on
+    temporaries they created themselves, never on the caller's array.
+    """
 
     name = "python"
 
@@ -31,7 +35,13 @@ class _Scalar:
         return float(x)
 
     cos = staticmethod(math.cos)
+    cos_ = staticmethod(math.cos)
     floor = staticmethod(math.floor)
+
+    @staticmethod
+    def axpb_(x: Any, a: float, b: float) -> Any:
+        return x * a + b
+
     log = staticmethod(math.log)
 
     @staticmethod
@@ -68,11 +78,21 @@ class _Numpy:
         self.np = np
 
     def asfloat(self, x: Any) -> Any:
+        # Integer arrays are left alone: numpy promotes them to float64 at the first float
+        # operation, which saves a full copy on large curves.
         x = self.np.asarray(x)
-        return x if x.dtype.kind == "f" else x.astype(self.np.float64)
+        return x if x.dtype.kind in "fiu" else x.astype(self.np.float64)
 
     def cos(self, x: Any) -> Any:
         return self.np.cos(x)
+
+    def cos_(self, x: Any) -> Any:
+        return self.np.cos(x, out=x)
+
+    def axpb_(self, x: Any, a: float, b: float) -> Any:
+        x *= a
+        x += b
+        return x
 
     def floor(self, x: Any) -> Any:
         return self.np.floor(x)
@@ -111,6 +131,12 @@ class _Torch:
 
     def cos(self, x: Any) -> Any:
         return self.torch.cos(x)
+
+    def cos_(self, x: Any) -> Any:
+        return x.cos_()
+
+    def axpb_(self, x: Any, a: float, b: float) -> Any:
+        return x.mul_(a).add_(b)
 
     def floor(self, x: Any) -> Any:
         return self.torch.floor(x)

@@ -22,6 +22,9 @@ _PI = math.pi
 
 
 def _ns(epoch: Any) -> tuple[Any, Any]:
+    kind = type(epoch)
+    if kind is int or kind is float:
+        return _xp.SCALAR, epoch
     xp = _xp.namespace(epoch)
     return xp, (epoch if xp is _xp.SCALAR else xp.asfloat(epoch))
 
@@ -73,7 +76,9 @@ def polynomial_lr(epoch: Any, base_lr: float, *, total_iters: int, power: float)
 def cosine_annealing_lr(epoch: Any, base_lr: float, *, T_max: int, eta_min: float) -> Any:
     """``eta_min + (base_lr - eta_min) * (1 + cos(pi * epoch / T_max)) / 2`` (periodic)."""
     xp, e = _ns(epoch)
-    return eta_min + (base_lr - eta_min) * (1 + xp.cos(_PI * e / T_max)) / 2
+    half = (base_lr - eta_min) / 2
+    # = eta_min + half * (1 + cos(...)), arranged so arrays are computed in place.
+    return xp.axpb_(xp.cos_(e * (_PI / T_max)), half, eta_min + half)
 
 
 def cosine_annealing_warm_restarts_lr(
