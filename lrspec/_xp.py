@@ -39,8 +39,8 @@ class _Scalar:
     floor = staticmethod(math.floor)
 
     @staticmethod
-    def axpb_(x: Any, a: float, b: float) -> Any:
-        return x * a + b
+    def div_(x: Any, d: float) -> Any:
+        return x / d
 
     log = staticmethod(math.log)
 
@@ -89,9 +89,8 @@ class _Numpy:
     def cos_(self, x: Any) -> Any:
         return self.np.cos(x, out=x)
 
-    def axpb_(self, x: Any, a: float, b: float) -> Any:
-        x *= a
-        x += b
+    def div_(self, x: Any, d: float) -> Any:
+        x /= d
         return x
 
     def floor(self, x: Any) -> Any:
@@ -135,8 +134,8 @@ class _Torch:
     def cos_(self, x: Any) -> Any:
         return x.cos_()
 
-    def axpb_(self, x: Any, a: float, b: float) -> Any:
-        return x.mul_(a).add_(b)
+    def div_(self, x: Any, d: float) -> Any:
+        return x.div_(d)
 
     def floor(self, x: Any) -> Any:
         return self.torch.floor(x)

@@ -1,4 +1,4 @@
-"""Hypothesis profiles: ``dev`` (default), ``ci`` (CI=true) and ``thorough`` (HYPOTHESIS_PROFILE)."""
+"""Hypothesis profiles: ``dev`` (default), ``ci`` (CI=true), ``thorough`` (HYPOTHESIS_PROFILE)."""
 
 import os
 
