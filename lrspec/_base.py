@@ -50,6 +50,8 @@ class Twin:
     """
 
     has_closed_form: ClassVar[bool] = False
+    #: The attributes that change as it steps: what a checkpoint must hold.
+    state_keys: ClassVar[tuple[str, ...]] = ("base", "last_epoch", "step_count")
 
     def __init__(self, group: Group) -> None:
         self.group = group
@@ -94,6 +96,24 @@ class Twin:
 
     def closed_form(self) -> Any:
         raise NotImplementedError
+
+    def state_dict(self) -> dict[str, Any]:
+        """The stepping state (plain numbers, or tensors for a tensor lr)."""
+        return {key: clone(getattr(self, key)) for key in self.state_keys}
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        load_keys(self, state, self.state_keys)
+
+
+def load_keys(twin: Any, state: Any, keys: tuple[str, ...]) -> None:
+    """Restore ``keys`` from ``state``, rejecting a state saved by another kind of schedule."""
+    if not isinstance(state, dict) or set(state) != set(keys):
+        raise ValueError(
+            f"state must be a dict with keys {sorted(keys)} for {type(twin).__name__}, "
+            f"got {state!r}"
+        )
+    for key in keys:
+        setattr(twin, key, clone(state[key]))
 
 
 class Schedule:

@@ -7,7 +7,7 @@ from typing import Any
 import attrs
 
 from lrspec import _checks as c
-from lrspec._base import Group, Schedule, Twin, bisect_right, write
+from lrspec._base import Group, Schedule, Twin, bisect_right, load_keys, write
 from lrspec._registry import spec_class
 
 
@@ -79,6 +79,24 @@ class _ChainedTwin(Twin):
     def undo(self) -> None:
         for child in self.children:
             child.undo()
+
+    def state_dict(self) -> dict[str, Any]:
+        return {"children": [child.state_dict() for child in self.children]}
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        load_children(self, state, ())
+
+
+def load_children(twin: Any, state: Any, keys: tuple[str, ...]) -> None:
+    children = state.get("children") if isinstance(state, dict) else None
+    if not isinstance(children, list) or len(children) != len(twin.children):
+        raise ValueError(
+            f"state must hold 'children', one state per child ({len(twin.children)}) for "
+            f"{type(twin).__name__}, got {state!r}"
+        )
+    load_keys(twin, {k: v for k, v in state.items() if k != "children"}, keys)
+    for child, child_state in zip(twin.children, children, strict=True):
+        child.load_state_dict(child_state)
 
 
 def _sequential_milestones(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
@@ -168,3 +186,12 @@ class _SequentialTwin(Twin):
     def undo(self) -> None:
         for child in self.children:
             child.undo()
+
+    def state_dict(self) -> dict[str, Any]:
+        return {
+            "last_epoch": self.last_epoch,
+            "children": [child.state_dict() for child in self.children],
+        }
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        load_children(self, state, ("last_epoch",))

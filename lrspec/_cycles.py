@@ -361,6 +361,8 @@ class CosineAnnealingWarmRestarts(Schedule):
 
 
 class _WarmRestartsTwin(Twin):
+    state_keys = (*Twin.state_keys, "T_cur", "T_i")
+
     def __init__(self, spec: CosineAnnealingWarmRestarts, group: Group) -> None:
         self.T_0 = self.T_i = spec.T_0
         self.T_mult, self.eta_min = spec.T_mult, spec.eta_min

@@ -9,7 +9,7 @@ from typing import Any
 import attrs
 
 from lrspec import _checks as c
-from lrspec._base import Group, Schedule, metric_trace_args, write
+from lrspec._base import Group, Schedule, load_keys, metric_trace_args, write
 from lrspec._registry import spec_class
 
 
@@ -81,6 +81,8 @@ class ReduceLROnPlateau(Schedule):
 class PlateauTwin:
     """Mirror of torch's ReduceLROnPlateau state machine on one param group."""
 
+    state_keys = ("last_epoch", "best", "cooldown_counter", "num_bad_epochs")
+
     def __init__(self, spec: ReduceLROnPlateau, group: Group) -> None:
         self.spec = spec
         self.group = group
@@ -118,3 +120,9 @@ class PlateauTwin:
                 write(self.group, "lr", new)
             self.cooldown_counter = spec.cooldown
             self.num_bad_epochs = 0
+
+    def state_dict(self) -> dict[str, Any]:
+        return {key: getattr(self, key) for key in self.state_keys}
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        load_keys(self, state, self.state_keys)

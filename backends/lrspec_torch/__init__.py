@@ -8,5 +8,6 @@
 """
 
 from lrspec_torch._convert import to_torch
+from lrspec_torch._scheduler import SpecLR
 
-__all__ = ["to_torch"]
+__all__ = ["SpecLR", "to_torch"]

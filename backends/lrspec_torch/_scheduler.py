@@ -1,0 +1,189 @@
+"""SpecLR: apply lrspec specs to a real torch optimizer, as a drop-in LRScheduler."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import torch
+from torch.optim.lr_scheduler import LRScheduler
+
+import lrspec
+from lrspec._base import write
+
+_STATE_VERSION = 1
+
+
+def _clone(value: Any) -> Any:
+    return value.clone() if isinstance(value, torch.Tensor) else value
+
+
+def _momentum_key(group: dict[str, Any]) -> str:
+    return "betas" if "betas" in group else "momentum"
+
+
+class SpecLR(LRScheduler):
+    """A ``torch.optim.lr_scheduler.LRScheduler`` driven by lrspec specs.
+
+    ``SpecLR(optimizer, spec)`` applies one spec to every param group; ``SpecLR(optimizer,
+    [spec_0, spec_1, ...])`` applies one spec per group. Each group's base lr is its
+    ``initial_lr`` as in torch. The lrs (and, for CyclicLR / OneCycleLR, the momentum or Adam
+    beta1) written into the groups are bit-identical to what the native torch scheduler
+    writes, for float lrs and for tensor lrs (a tensor lr stays the same tensor object,
+    updated in place).
+
+    Call ``step()`` once per epoch (or batch) after ``optimizer.step()``; for a metric-driven
+    spec (ReduceLROnPlateau) call ``step(metric)``.
+
+    ``state_dict()`` is plain data: the specs as :func:`lrspec.to_dict` dicts, the step
+    counters and the lrs in effect. Loading it continues the exact sequence, whichever of
+    the optimizer and the scheduler is loaded first -- unlike torch's StepLR/MultiStepLR,
+    nothing is decayed twice on resume. A spec holding an unregistered function cannot be
+    saved: ``state_dict()`` raises ValueError.
+
+    >>> import torch, lrspec
+    >>> opt = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1)
+    >>> sched = SpecLR(opt, lrspec.StepLR(step_size=2, gamma=0.5))
+    >>> for _ in range(4):
+    ...     opt.step()
+    ...     sched.step()
+    >>> sched.get_last_lr()
+    [0.025]
+    """
+
+    def __init__(
+        self,
+        optimizer: torch.optim.Optimizer,
+        spec: lrspec.Schedule | Sequence[lrspec.Schedule],
+    ) -> None:
+        if not isinstance(optimizer, torch.optim.Optimizer):
+            raise TypeError(
+                f"optimizer must be a torch.optim.Optimizer, got {type(optimizer).__name__}"
+            )
+        groups = optimizer.param_groups
+        specs = self._per_group(spec, len(groups))
+        kinds = {s.metric_driven for s in specs}
+        if len(kinds) > 1:
+            raise ValueError(
+                "spec must be all metric-driven (ReduceLROnPlateau) or none, got "
+                f"{[type(s).__name__ for s in specs]}"
+            )
+        self.optimizer = optimizer
+        self.specs: list[lrspec.Schedule] = specs
+        self.metric_driven = kinds.pop()
+        # Building a twin runs torch's constructor side effects on the group (initial_lr,
+        # the initial step, momentum for the cyclic schedules), in torch's order.
+        self._twins = [s.twin(group) for s, group in zip(specs, groups, strict=True)]
+        self.base_lrs = [_clone(group.get("initial_lr", group["lr"])) for group in groups]
+        self.last_epoch = 0
+        self._step_count = 1
+        self._last_lr = [_clone(group["lr"]) for group in groups]
+
+    @staticmethod
+    def _per_group(
+        spec: lrspec.Schedule | Sequence[lrspec.Schedule], n_groups: int
+    ) -> list[lrspec.Schedule]:
+        if isinstance(spec, lrspec.Schedule):
+            return [spec] * n_groups
+        if not isinstance(spec, (list, tuple)):
+            raise TypeError(
+                f"spec must be an lrspec spec or a list of specs (one per param group), "
+                f"got {spec!r} ({type(spec).__name__})"
+            )
+        if len(spec) != n_groups:
+            raise ValueError(
+                f"spec must hold one spec per param group ({n_groups}), got {len(spec)}"
+            )
+        for i, s in enumerate(spec):
+            if not isinstance(s, lrspec.Schedule):
+                raise TypeError(f"spec[{i}] must be an lrspec spec, got {s!r} ({type(s).__name__})")
+        return list(spec)
+
+    @property
+    def spec(self) -> lrspec.Schedule:
+        """The spec, when every group has the same one."""
+        first = self.specs[0]
+        if any(s != first for s in self.specs[1:]):
+            raise AttributeError("spec: the param groups have different specs; see .specs")
+        return first
+
+    def step(self, metrics: Any = None, epoch: None = None) -> None:  # type: ignore[override]
+        """Advance one step; ``metrics`` is the value a metric-driven spec reacts to."""
+        if epoch is not None:
+            raise TypeError(
+                "SpecLR.step does not take an explicit epoch (torch deprecated it); "
+                f"got epoch={epoch!r}"
+            )
+        if self.metric_driven:
+            if metrics is None:
+                raise TypeError(
+                    f"{type(self.specs[0]).__name__} is metric-driven: call step(metric)"
+                )
+            for twin in self._twins:
+                twin.step(metrics)
+        else:
+            if metrics is not None:
+                raise TypeError(
+                    f"{type(self.specs[0]).__name__} takes no metric: call step() without "
+                    f"arguments, got {metrics!r}"
+                )
+            for twin in self._twins:
+                twin.step()
+        self.last_epoch += 1
+        self._step_count += 1
+        self._last_lr = [_clone(group["lr"]) for group in self.optimizer.param_groups]
+
+    def get_lr(self) -> list[float | torch.Tensor]:
+        """The lrs the last step set (same as :meth:`get_last_lr`)."""
+        return list(self._last_lr)
+
+    # -- checkpointing -----------------------------------------------------------------------
+
+    def state_dict(self) -> dict[str, Any]:
+        groups = self.optimizer.param_groups
+        return {
+            "version": _STATE_VERSION,
+            "specs": [lrspec.to_dict(s) for s in self.specs],
+            "twins": [twin.state_dict() for twin in self._twins],
+            "last_epoch": self.last_epoch,
+            "step_count": self._step_count,
+            "last_lr": [_clone(lr) for lr in self._last_lr],
+            "momentum": [
+                self._momentum(group) if getattr(s, "cycle_momentum", False) else None
+                for s, group in zip(self.specs, groups, strict=True)
+            ],
+        }
+
+    @staticmethod
+    def _momentum(group: dict[str, Any]) -> Any:
+        key = _momentum_key(group)
+        return group[key][0] if key == "betas" else group[key]
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        """Restore the counters and the lrs saved by :meth:`state_dict`."""
+        if not isinstance(state_dict, dict) or state_dict.get("version") != _STATE_VERSION:
+            raise ValueError(
+                f"state_dict must be a SpecLR state (version {_STATE_VERSION}), "
+                f"got keys {sorted(state_dict) if isinstance(state_dict, dict) else state_dict!r}"
+            )
+        saved = [lrspec.from_dict(d) for d in state_dict["specs"]]
+        if saved != self.specs:
+            raise ValueError(
+                f"state_dict was saved for specs {saved!r}, this SpecLR has {self.specs!r}"
+            )
+        for twin, twin_state in zip(self._twins, state_dict["twins"], strict=True):
+            twin.load_state_dict(twin_state)
+        self.last_epoch = state_dict["last_epoch"]
+        self._step_count = state_dict["step_count"]
+        groups = self.optimizer.param_groups
+        for group, lr, momentum in zip(
+            groups, state_dict["last_lr"], state_dict["momentum"], strict=True
+        ):
+            write(group, "lr", _clone(lr))
+            if momentum is not None:
+                key = _momentum_key(group)
+                if key == "betas":
+                    group["betas"] = (momentum, *group["betas"][1:])
+                else:
+                    group["momentum"] = momentum
+        self._last_lr = [_clone(group["lr"]) for group in groups]
