@@ -97,6 +97,10 @@ class Twin:
     def closed_form(self) -> Any:
         raise NotImplementedError
 
+    def bind(self, group: Group) -> None:
+        """Act on ``group`` from now on (torch's optimizer.load_state_dict replaces groups)."""
+        self.group = group
+
     def state_dict(self) -> dict[str, Any]:
         """The stepping state (plain numbers, or tensors for a tensor lr)."""
         return {key: clone(getattr(self, key)) for key in self.state_keys}

@@ -80,11 +80,20 @@ class _ChainedTwin(Twin):
         for child in self.children:
             child.undo()
 
+    def bind(self, group: Group) -> None:
+        bind_children(self, group)
+
     def state_dict(self) -> dict[str, Any]:
         return {"children": [child.state_dict() for child in self.children]}
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
         load_children(self, state, ())
+
+
+def bind_children(twin: Any, group: Group) -> None:
+    twin.group = group
+    for child in twin.children:
+        child.bind(group)
 
 
 def load_children(twin: Any, state: Any, keys: tuple[str, ...]) -> None:
@@ -186,6 +195,9 @@ class _SequentialTwin(Twin):
     def undo(self) -> None:
         for child in self.children:
             child.undo()
+
+    def bind(self, group: Group) -> None:
+        bind_children(self, group)
 
     def state_dict(self) -> dict[str, Any]:
         return {

@@ -121,6 +121,9 @@ class PlateauTwin:
             self.cooldown_counter = spec.cooldown
             self.num_bad_epochs = 0
 
+    def bind(self, group: Group) -> None:
+        self.group = group
+
     def state_dict(self) -> dict[str, Any]:
         return {key: getattr(self, key) for key in self.state_keys}
 

@@ -114,6 +114,7 @@ class SpecLR(LRScheduler):
                 "SpecLR.step does not take an explicit epoch (torch deprecated it); "
                 f"got epoch={epoch!r}"
             )
+        self._bind()
         if self.metric_driven:
             if metrics is None:
                 raise TypeError(
@@ -132,6 +133,11 @@ class SpecLR(LRScheduler):
         self.last_epoch += 1
         self._step_count += 1
         self._last_lr = [_clone(group["lr"]) for group in self.optimizer.param_groups]
+
+    def _bind(self) -> None:
+        # Optimizer.load_state_dict replaces the group dicts: always act on the current ones.
+        for twin, group in zip(self._twins, self.optimizer.param_groups, strict=True):
+            twin.bind(group)
 
     def get_lr(self) -> list[float | torch.Tensor]:
         """The lrs the last step set (same as :meth:`get_last_lr`)."""
@@ -171,6 +177,7 @@ class SpecLR(LRScheduler):
             raise ValueError(
                 f"state_dict was saved for specs {saved!r}, this SpecLR has {self.specs!r}"
             )
+        self._bind()
         for twin, twin_state in zip(self._twins, state_dict["twins"], strict=True):
             twin.load_state_dict(twin_state)
         self.last_epoch = state_dict["last_epoch"]
