@@ -132,7 +132,12 @@ class Schedule:
         ``epoch`` may be an int, a float, a numpy array or a torch tensor; the result is of
         the same kind (a Python float for a Python number).
         """
-        if type(epoch) is int and type(base_lr) is float and epoch >= 0 and 0 <= base_lr < _INF:
+        if (
+            type(epoch) is int
+            and type(base_lr) is float
+            and 0 <= epoch < _xp.MAX_EPOCH
+            and 0 <= base_lr < _INF
+        ):
             return self._lr(_xp.SCALAR, epoch, base_lr)  # the common case, checked inline
         base = check_base_lr(base_lr)
         xp = _xp.namespace(epoch)

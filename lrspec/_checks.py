@@ -40,8 +40,20 @@ def as_int(value: int) -> int:
     return int(value) if _is_int(value) else value
 
 
+def as_str(value: str) -> str:
+    """Normalise a str subclass (numpy's ``str_``) to a plain str."""
+    return str(value) if isinstance(value, str) else value
+
+
+def as_bool(value: bool) -> bool:
+    """Normalise numpy's ``bool_`` to a Python bool."""
+    return bool(value) if type(value).__name__ == "bool_" else value
+
+
 def as_int_tuple(value: Sequence[int]) -> tuple[int, ...]:
-    """Normalise a list or tuple of integers to a tuple of Python ints."""
+    """Normalise a list, tuple or 1-d array of integers to a tuple of Python ints."""
+    if type(value).__name__ == "ndarray" and getattr(value, "ndim", None) == 1:
+        value = value.tolist()  # type: ignore[attr-defined]
     if isinstance(value, (list, tuple)):
         return tuple(as_int(v) for v in value)
     return value  # type: ignore[return-value]  # rejected by the validator
@@ -186,8 +198,7 @@ def check_metrics(metrics: object) -> list[float]:
         )
     out = []
     for i, m in enumerate(metrics):
-        try:
-            out.append(float(m))
-        except (TypeError, ValueError):
-            raise TypeError(f"metrics must contain only numbers, got {m!r} at index {i}") from None
+        if isinstance(m, (str, bytes, bool)) or not hasattr(m, "__float__"):
+            raise TypeError(f"metrics must contain only numbers, got {m!r} at index {i}")
+        out.append(float(m))
     return out

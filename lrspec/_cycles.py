@@ -65,14 +65,18 @@ class CyclicLR(MomentumSchedule):
         default=None, converter=c.as_int, validator=c.optional_integer(ge=1)
     )
     mode: str = attrs.field(
-        default="triangular", validator=c.one_of("triangular", "triangular2", "exp_range")
+        default="triangular",
+        converter=c.as_str,
+        validator=c.one_of("triangular", "triangular2", "exp_range"),
     )
     gamma: float = attrs.field(default=1.0, converter=c.as_float, validator=c.real(gt=0))
     scale_fn: Callable[[float], float] | None = attrs.field(
         default=None, validator=c.optional_function, repr=fn_repr
     )
-    scale_mode: str = attrs.field(default="cycle", validator=c.one_of("cycle", "iterations"))
-    cycle_momentum: bool = attrs.field(default=True, validator=c.boolean)
+    scale_mode: str = attrs.field(
+        default="cycle", converter=c.as_str, validator=c.one_of("cycle", "iterations")
+    )
+    cycle_momentum: bool = attrs.field(default=True, converter=c.as_bool, validator=c.boolean)
     base_momentum: float = attrs.field(default=0.8, converter=c.as_float, validator=_MOMENTUM)
     max_momentum: float = attrs.field(default=0.9, converter=c.as_float, validator=_MOMENTUM)
 
@@ -145,10 +149,11 @@ class OneCycleLR(MomentumSchedule):
     last phase (a linear schedule can go negative there); one step more is an error
     (``trace`` raises ValueError). With ``pct_start=0`` the schedule starts mid-anneal.
 
-    Deviations: ``pct_start`` may be any real in [0, 1] (torch rejects the int 1); configs
-    that give a zero-length phase (``pct_start * total_steps == 1``, which divides by zero
-    in torch) or overlapping three-phase phases are rejected; ``total_steps`` together with
-    ``epochs``/``steps_per_epoch`` must agree (torch silently ignores the latter).
+    Deviations: ``pct_start`` may be an int or float in [0, 1) (torch rejects ints);
+    configs that give a zero-length phase (``pct_start * total_steps == 1``, or
+    ``pct_start=1``, which divide by zero in torch) or overlapping three-phase phases are
+    rejected; ``total_steps`` together with ``epochs``/``steps_per_epoch`` must agree
+    (torch silently ignores the latter).
 
     >>> s = OneCycleLR(max_lr=1.0, total_steps=4, pct_start=0.5, anneal_strategy="linear",
     ...                cycle_momentum=False)
@@ -167,13 +172,15 @@ class OneCycleLR(MomentumSchedule):
         default=None, converter=c.as_int, validator=c.optional_integer(ge=1)
     )
     pct_start: float = attrs.field(default=0.3, converter=c.as_float, validator=c.real(ge=0, le=1))
-    anneal_strategy: str = attrs.field(default="cos", validator=c.one_of("cos", "linear"))
-    cycle_momentum: bool = attrs.field(default=True, validator=c.boolean)
+    anneal_strategy: str = attrs.field(
+        default="cos", converter=c.as_str, validator=c.one_of("cos", "linear")
+    )
+    cycle_momentum: bool = attrs.field(default=True, converter=c.as_bool, validator=c.boolean)
     base_momentum: float = attrs.field(default=0.85, converter=c.as_float, validator=_MOMENTUM)
     max_momentum: float = attrs.field(default=0.95, converter=c.as_float, validator=_MOMENTUM)
     div_factor: float = attrs.field(default=25.0, converter=c.as_float, validator=c.real(gt=0))
     final_div_factor: float = attrs.field(default=1e4, converter=c.as_float, validator=c.real(gt=0))
-    three_phase: bool = attrs.field(default=False, validator=c.boolean)
+    three_phase: bool = attrs.field(default=False, converter=c.as_bool, validator=c.boolean)
 
     def __attrs_post_init__(self) -> None:
         per_epoch = (self.epochs, self.steps_per_epoch)
@@ -188,7 +195,8 @@ class OneCycleLR(MomentumSchedule):
             None in per_epoch or self.epochs * self.steps_per_epoch != self.total_steps  # type: ignore[operator]
         ):
             raise ValueError(
-                "total_steps must equal epochs * steps_per_epoch when both are given, got "
+                "total_steps must equal epochs * steps_per_epoch when epochs or "
+                "steps_per_epoch is given too, got "
                 f"total_steps={self.total_steps!r}, epochs={self.epochs!r}, "
                 f"steps_per_epoch={self.steps_per_epoch!r}"
             )

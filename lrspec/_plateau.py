@@ -42,11 +42,13 @@ class ReduceLROnPlateau(Schedule):
 
     metric_driven = True
 
-    mode: str = attrs.field(default="min", validator=c.one_of("min", "max"))
+    mode: str = attrs.field(default="min", converter=c.as_str, validator=c.one_of("min", "max"))
     factor: float = attrs.field(default=0.1, converter=c.as_float, validator=c.real(gt=0, lt=1))
     patience: int = attrs.field(default=10, converter=c.as_int, validator=c.integer(ge=0))
     threshold: float = attrs.field(default=1e-4, converter=c.as_float, validator=c.real(ge=0))
-    threshold_mode: str = attrs.field(default="rel", validator=c.one_of("rel", "abs"))
+    threshold_mode: str = attrs.field(
+        default="rel", converter=c.as_str, validator=c.one_of("rel", "abs")
+    )
     cooldown: int = attrs.field(default=0, converter=c.as_int, validator=c.integer(ge=0))
     min_lr: float = attrs.field(default=0.0, converter=c.as_float, validator=c.real(ge=0))
     eps: float = attrs.field(default=1e-8, converter=c.as_float, validator=c.real(ge=0))

@@ -33,8 +33,10 @@ def register_function(name: str, fn: Callable[..., Any]) -> Callable[..., Any]:
     >>> lrspec.LambdaLR(lr_lambda=decay)
     LambdaLR(lr_lambda=fn('doc_decay95'))
     """
-    if not isinstance(name, str) or not name.isidentifier():
-        raise ValueError(f"name must be a Python identifier string, got {name!r}")
+    if not isinstance(name, str):
+        raise TypeError(f"name must be a str, got {name!r} ({type(name).__name__})")
+    if not name.isidentifier():
+        raise ValueError(f"name must be a Python identifier, got {name!r}")
     if not callable(fn):
         raise TypeError(f"fn must be callable, got {fn!r} ({type(fn).__name__})")
     existing = _FUNCTIONS.get(name)

@@ -74,24 +74,21 @@ def _build(name: object, kwargs: dict[str, Any], where: str) -> Schedule:
         known = ", ".join(sorted(SPECS))
         raise ValueError(f"{where}: unknown spec type {name!r} (known: {known})")
     cls = SPECS[name]
-    allowed = {f.name for f in attrs.fields(cls)}
+    fields = attrs.fields(cls)
+    allowed = {f.name for f in fields}
+    bad_keys = [k for k in kwargs if not isinstance(k, str)]
+    if bad_keys:
+        raise ValueError(f"{where}: argument names must be strings, got {bad_keys!r}")
     unknown = sorted(set(kwargs) - allowed)
     if unknown:
         raise ValueError(
             f"{where}: unknown argument(s) {', '.join(unknown)} for {name} "
             f"(allowed: {', '.join(sorted(allowed))})"
         )
-    try:
-        spec: Schedule = cls(**kwargs)
-    except TypeError as exc:
-        if "missing" in str(exc) and "required" in str(exc):
-            missing = sorted(
-                f.name
-                for f in attrs.fields(cls)
-                if f.default is attrs.NOTHING and f.name not in kwargs
-            )
-            raise TypeError(f"{where}: {name} needs argument(s) {', '.join(missing)}") from None
-        raise
+    missing = [f.name for f in fields if f.default is attrs.NOTHING and f.name not in kwargs]
+    if missing:
+        raise ValueError(f"{where}: {name} needs argument(s) {', '.join(missing)}")
+    spec: Schedule = cls(**kwargs)
     return spec
 
 
@@ -163,6 +160,8 @@ def _literal(node: ast.AST, text: str) -> Any:
         for kw in node.keywords:
             if kw.arg is None:
                 raise ValueError(f"'**' is not allowed in spec text {text!r}")
+            if kw.arg in kwargs:
+                raise ValueError(f"argument {kw.arg!r} is given twice in spec text {text!r}")
             kwargs[kw.arg] = _literal(kw.value, text)
         return _build(name, kwargs, f"spec text {text!r}")
     raise ValueError(

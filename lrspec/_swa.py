@@ -46,7 +46,9 @@ class SWALR(Schedule):
 
     swa_lr: float = attrs.field(converter=c.as_float, validator=c.real(ge=0))
     anneal_epochs: int = attrs.field(default=10, converter=c.as_int, validator=c.integer(ge=0))
-    anneal_strategy: str = attrs.field(default="cos", validator=c.one_of("cos", "linear"))
+    anneal_strategy: str = attrs.field(
+        default="cos", converter=c.as_str, validator=c.one_of("cos", "linear")
+    )
 
     def _lr(self, xp: Any, epoch: Any, base_lr: float) -> Any:
         return F.swa_lr(

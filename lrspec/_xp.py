@@ -80,14 +80,17 @@ class _Numpy:
     def asfloat(self, x: Any) -> Any:
         # Integer arrays are left alone: numpy promotes them to float64 at the first float
         # operation, which saves a full copy on large curves.
-        x = self.np.asarray(x)
-        return x if x.dtype.kind in "fiu" else x.astype(self.np.float64)
+        kind = self.np.asarray(x).dtype.kind
+        if kind not in "fiu":
+            raise TypeError(f"epoch must hold integers or floats, got dtype {x.dtype}")
+        return x
 
     def cos(self, x: Any) -> Any:
         return self.np.cos(x)
 
     def cos_(self, x: Any) -> Any:
-        return self.np.cos(x, out=x)
+        # numpy scalars (from 0-d input) cannot be written in place
+        return self.np.cos(x, out=x) if isinstance(x, self.np.ndarray) else self.np.cos(x)
 
     def div_(self, x: Any, d: float) -> Any:
         x /= d
@@ -126,7 +129,12 @@ class _Torch:
         self.torch = torch
 
     def asfloat(self, x: Any) -> Any:
-        return x if x.is_floating_point() else x.to(self.torch.float64)
+        t = self.torch
+        if x.is_floating_point():
+            return x
+        if x.dtype == t.bool or x.is_complex():
+            raise TypeError(f"epoch must hold integers or floats, got dtype {x.dtype}")
+        return x.to(t.float64)
 
     def cos(self, x: Any) -> Any:
         return self.torch.cos(x)
@@ -179,6 +187,8 @@ class _Torch:
 
 
 SCALAR = _Scalar()
+#: Epochs must be exactly representable as floats (and finite).
+MAX_EPOCH = 2**53
 _numpy: _Numpy | None = None
 _torch: _Torch | None = None
 
@@ -211,8 +221,8 @@ def namespace(epoch: Any) -> Any:
 def check_epoch(xp: Any, epoch: Any) -> Any:
     """Validate ``epoch`` (>= 0, finite) and return it as floats (ints stay ints for scalars)."""
     if xp is SCALAR:
-        if not (epoch >= 0 and math.isfinite(epoch)):
-            raise ValueError(f"epoch must be finite and >= 0, got {epoch!r}")
+        if not (0 <= epoch < MAX_EPOCH):
+            raise ValueError(f"epoch must be >= 0 and < 2**53, got {epoch!r}")
         return epoch
     x = xp.asfloat(epoch)
     if x.numel() if xp.name == "torch" else x.size:

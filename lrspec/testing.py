@@ -142,7 +142,6 @@ LAMBDA_FUNCTIONS: tuple[Callable[[float], float], ...] = (
 MULTIPLICATIVE_FUNCTIONS: tuple[Callable[[float], float], ...] = (
     one,
     half,
-    decay95,
     factor99,
     alternate,
     tiny_factor,
@@ -281,17 +280,20 @@ def _one_cycle_lr(draw: st.DrawFn) -> OneCycleLR:
     else:
         per_epoch = draw(st.sampled_from([d for d in range(1, total + 1) if total % d == 0]))
         sizes = {"epochs": total // per_epoch, "steps_per_epoch": per_epoch}
+    # Three phases need pct_start <= 0.5 (the second ends at 2 * pct * total - 2).
+    three_phase = draw(st.booleans())
+    high = 0.5 if three_phase else 1.0
     kwargs: dict[str, Any] = {
         **sizes,
+        "three_phase": three_phase,
+        "pct_start": draw(_edges_or([0.0, 0.1, 0.25, 0.3, 0.5], _floats(0.0, high))),
         "max_lr": draw(base_lrs()),
-        "pct_start": draw(_edges_or([0.0, 0.1, 0.25, 0.3, 0.5], _floats(0.0, 1.0))),
         "anneal_strategy": draw(st.sampled_from(["cos", "linear"])),
         "cycle_momentum": draw(st.booleans()),
         "base_momentum": draw(_momentum()),
         "max_momentum": draw(_momentum()),
         "div_factor": draw(_edges_or([1.0, 25.0], _floats(1.0, 1e4))),
         "final_div_factor": draw(_edges_or([1.0, 1e4], _floats(1.0, 1e5))),
-        "three_phase": draw(st.booleans()),
     }
     try:
         return OneCycleLR(**kwargs)

@@ -1,0 +1,907 @@
+"""Every validation rule of every spec, at construction and at evaluation.
+
+A bad argument must raise ``TypeError`` (wrong type) or ``ValueError`` (bad value) with a
+message that names the argument and shows the offending value's ``repr``. Good values must be
+accepted and normalised (numpy scalars to Python numbers, lists to tuples).
+
+The per-field rules are declared once in ``FIELDS``; the bad and good cases are generated from
+them, so adding a field to a spec without a rule here fails ``test_every_field_has_a_rule``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+
+import attrs
+import numpy as np
+import pytest
+
+import lrspec
+from lrspec import (
+    SWALR,
+    ChainedScheduler,
+    ConstantLR,
+    CosineAnnealingLR,
+    CosineAnnealingWarmRestarts,
+    CyclicLR,
+    ExponentialLR,
+    LambdaLR,
+    LinearLR,
+    MultiplicativeLR,
+    MultiStepLR,
+    OneCycleLR,
+    PolynomialLR,
+    ReduceLROnPlateau,
+    SequentialLR,
+    StepLR,
+)
+
+NAN = float("nan")
+INF = float("inf")
+
+
+def names(arg: str, value: object) -> str:
+    """A message that starts with the argument's name and shows ``value``'s repr."""
+    return rf"^{re.escape(arg)}(?![\w\[]).*{re.escape(repr(value))}"
+
+
+def shows(arg: str, value: object) -> str:
+    """A message that shows ``arg=<repr of value>`` somewhere (cross-argument rules)."""
+    return re.escape(f"{arg}={value!r}")
+
+
+# --- per-field rules ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Real:
+    """A finite real number within bounds (``gt``/``ge`` below, ``lt``/``le`` above)."""
+
+    gt: float | None = None
+    ge: float | None = None
+    lt: float | None = None
+    le: float | None = None
+    rejected: tuple[float, ...] = ()  # in range, but refused by a cross-argument rule
+
+    def bad_types(self) -> list[object]:
+        return ["0.5", b"0.5", True, False, None, [0.5], 0.5j, Decimal("0.5")]
+
+    def bad_values(self) -> list[object]:
+        out: list[object] = [NAN, INF, -INF]
+        if self.gt is not None:
+            out += [self.gt, self.gt - 0.5]
+        if self.ge is not None:
+            out += [self.ge - 1e-9, self.ge - 1.0]
+        if self.lt is not None:
+            out += [self.lt, self.lt + 0.5]
+        if self.le is not None:
+            out += [self.le + 1e-9, self.le + 1.0]
+        # floats, because the message shows the value after normalisation to float
+        return [float(v) for v in out]
+
+    def good_values(self) -> list[object]:
+        low = self.gt if self.gt is not None else self.ge
+        high = self.lt if self.lt is not None else self.le
+        inside = (low + high) / 2 if high is not None else low + 0.5  # type: ignore[operator]
+        out = [inside]
+        if self.ge is not None:
+            out.append(self.ge)
+        if self.le is not None:
+            out.append(self.le)
+        if self.gt is not None:
+            out.append(self.gt + 1e-12)
+        return [v for v in out if v not in self.rejected]
+
+    def numpy_value(self) -> object:
+        return np.float64(self.good_values()[0])
+
+
+@dataclass(frozen=True)
+class Int:
+    """An int (bool excluded) >= ``ge``; ``optional`` also takes None."""
+
+    ge: int
+    optional: bool = False
+
+    def bad_types(self) -> list[object]:
+        out: list[object] = [
+            float(self.ge + 1),
+            True,
+            False,
+            "3",
+            [3],
+            np.float64(self.ge + 1),
+            Fraction(self.ge + 1),
+        ]
+        if not self.optional:
+            out.append(None)
+        return out
+
+    def bad_values(self) -> list[object]:
+        return [self.ge - 1, self.ge - 5, -(10**20)]
+
+    def good_values(self) -> list[object]:
+        return [self.ge, self.ge + 7]
+
+    def numpy_value(self) -> object:
+        return np.int64(self.ge + 1)
+
+
+@dataclass(frozen=True)
+class OneOf:
+    choices: tuple[str, ...]
+
+    def bad_types(self) -> list[object]:
+        return [1, None, self.choices[0].encode(), [self.choices[0]]]
+
+    def bad_values(self) -> list[object]:
+        first = self.choices[0]
+        return ["", first.upper(), f"{first} ", "unknown"]
+
+    def good_values(self) -> list[object]:
+        return list(self.choices)
+
+    def numpy_value(self) -> object:
+        return None
+
+
+@dataclass(frozen=True)
+class Bool:
+    def bad_types(self) -> list[object]:
+        return [1, 0, 1.0, "True", None]
+
+    def bad_values(self) -> list[object]:
+        return []
+
+    def good_values(self) -> list[object]:
+        return [True, False]
+
+    def numpy_value(self) -> object:
+        return None
+
+
+def _halve(epoch: int) -> float:
+    return 0.5
+
+
+@dataclass(frozen=True)
+class Function:
+    optional: bool = False
+
+    def bad_types(self) -> list[object]:
+        out: list[object] = [5, "lambda epoch: 0.5", [_halve]]
+        if not self.optional:
+            out.append(None)
+        return out
+
+    def bad_values(self) -> list[object]:
+        return []
+
+    def good_values(self) -> list[object]:
+        return [_halve, lambda epoch: 1.0, abs]
+
+    def numpy_value(self) -> object:
+        return None
+
+
+Rule = Real | Int | OneOf | Bool | Function
+
+MOMENTUM = Real(ge=0, le=1)
+
+#: Per spec class: constructor arguments that are valid with any single one replaced, and the
+#: rule of every field that has a per-field rule. Composites are covered by COMPOSITE_CASES.
+FIELDS: dict[type, tuple[dict[str, Any], dict[str, Rule]]] = {
+    StepLR: ({"step_size": 3}, {"step_size": Int(ge=1), "gamma": Real(gt=0)}),
+    MultiStepLR: ({"milestones": [2, 5]}, {"gamma": Real(gt=0)}),
+    ConstantLR: ({}, {"factor": Real(gt=0, le=1), "total_iters": Int(ge=1)}),
+    LinearLR: (
+        {},
+        {
+            "start_factor": Real(gt=0, le=1),
+            "end_factor": Real(ge=0, le=1),
+            "total_iters": Int(ge=1),
+        },
+    ),
+    ExponentialLR: ({"gamma": 0.9}, {"gamma": Real(gt=0)}),
+    PolynomialLR: ({}, {"total_iters": Int(ge=1), "power": Real(ge=0)}),
+    CosineAnnealingLR: ({"T_max": 10}, {"T_max": Int(ge=1), "eta_min": Real(ge=0)}),
+    LambdaLR: ({"lr_lambda": _halve}, {"lr_lambda": Function()}),
+    MultiplicativeLR: ({"lr_lambda": _halve}, {"lr_lambda": Function()}),
+    ReduceLROnPlateau: (
+        {},
+        {
+            "mode": OneOf(("min", "max")),
+            "factor": Real(gt=0, lt=1),
+            "patience": Int(ge=0),
+            "threshold": Real(ge=0),
+            "threshold_mode": OneOf(("rel", "abs")),
+            "cooldown": Int(ge=0),
+            "min_lr": Real(ge=0),
+            "eps": Real(ge=0),
+        },
+    ),
+    CyclicLR: (
+        {"base_lr": 0.1, "max_lr": 1.0},
+        {
+            "base_lr": Real(ge=0),
+            "max_lr": Real(ge=0),
+            "step_size_up": Int(ge=1),
+            "step_size_down": Int(ge=1, optional=True),
+            "mode": OneOf(("triangular", "triangular2", "exp_range")),
+            "gamma": Real(gt=0),
+            "scale_fn": Function(optional=True),
+            "scale_mode": OneOf(("cycle", "iterations")),
+            "cycle_momentum": Bool(),
+            "base_momentum": MOMENTUM,
+            "max_momentum": MOMENTUM,
+        },
+    ),
+    OneCycleLR: (
+        {"max_lr": 1.0, "total_steps": 100},
+        {
+            "max_lr": Real(gt=0),
+            "total_steps": Int(ge=1, optional=True),
+            # pct_start=1.0 is in range but leaves a zero-length phase (see ONE_CYCLE_CASES)
+            "pct_start": Real(ge=0, le=1, rejected=(1.0,)),
+            "anneal_strategy": OneOf(("cos", "linear")),
+            "cycle_momentum": Bool(),
+            "base_momentum": MOMENTUM,
+            "max_momentum": MOMENTUM,
+            "div_factor": Real(gt=0),
+            "final_div_factor": Real(gt=0),
+            "three_phase": Bool(),
+        },
+    ),
+    CosineAnnealingWarmRestarts: (
+        {"T_0": 10},
+        {"T_0": Int(ge=1), "T_mult": Int(ge=1), "eta_min": Real(ge=0)},
+    ),
+    SWALR: (
+        {"swa_lr": 0.05},
+        {
+            "swa_lr": Real(ge=0),
+            "anneal_epochs": Int(ge=0),
+            "anneal_strategy": OneOf(("cos", "linear")),
+        },
+    ),
+}
+
+#: Fields whose value rules involve other arguments; base kwargs that let them vary alone.
+CONTEXT: dict[tuple[type, str], dict[str, Any]] = {
+    (OneCycleLR, "epochs"): {"max_lr": 1.0, "steps_per_epoch": 10},
+    (OneCycleLR, "steps_per_epoch"): {"max_lr": 1.0, "epochs": 10},
+}
+FIELDS[OneCycleLR][1].update(
+    {"epochs": Int(ge=1, optional=True), "steps_per_epoch": Int(ge=1, optional=True)}
+)
+
+#: Fields validated by the hand-written tables below rather than by a FIELDS rule.
+TABLE_FIELDS = {
+    (MultiStepLR, "milestones"),
+    (ChainedScheduler, "schedulers"),
+    (SequentialLR, "schedulers"),
+    (SequentialLR, "milestones"),
+}
+
+
+def _base(cls: type, name: str) -> dict[str, Any]:
+    return dict(CONTEXT.get((cls, name), FIELDS[cls][0]))
+
+
+def _field_cases(kind: str) -> Iterator[Any]:
+    for cls, (_, rules) in FIELDS.items():
+        for name, rule in rules.items():
+            values = {
+                "type": rule.bad_types(),
+                "value": rule.bad_values(),
+                "good": rule.good_values(),
+            }[kind]
+            for value in values:
+                kwargs = {**_base(cls, name), name: value}
+                yield pytest.param(
+                    cls, name, rule, value, kwargs, id=f"{cls.__name__}.{name}={value!r}"
+                )
+
+
+def test_every_field_has_a_rule() -> None:
+    for cls in lrspec.TORCH_TWINS:
+        fields = {f.name for f in attrs.fields(cls)}
+        covered = set(FIELDS.get(cls, ({}, {}))[1]) | {n for c, n in TABLE_FIELDS if c is cls}
+        assert fields == covered, cls.__name__
+
+
+ARGS = ("cls", "name", "rule", "value", "kwargs")
+
+
+@pytest.mark.parametrize(ARGS, list(_field_cases("type")))
+def test_wrong_type_raises_type_error(
+    cls: type, name: str, rule: Rule, value: object, kwargs: dict
+) -> None:
+    with pytest.raises(TypeError, match=names(name, value)) as info:
+        cls(**kwargs)
+    assert type(info.value) is TypeError
+
+
+@pytest.mark.parametrize(ARGS, list(_field_cases("value")))
+def test_bad_value_raises_value_error(
+    cls: type, name: str, rule: Rule, value: object, kwargs: dict
+) -> None:
+    with pytest.raises(ValueError, match=names(name, value)) as info:
+        cls(**kwargs)
+    assert type(info.value) is ValueError
+
+
+@pytest.mark.parametrize(ARGS, list(_field_cases("good")))
+def test_good_value_is_accepted(
+    cls: type, name: str, rule: Rule, value: object, kwargs: dict
+) -> None:
+    stored = getattr(cls(**kwargs), name)
+    expected = float(value) if isinstance(rule, Real) else value  # type: ignore[arg-type]
+    assert stored == expected
+    assert type(stored) is type(expected)
+
+
+# --- milestones, composites and cross-argument rules -----------------------------------------
+
+STEP = StepLR(step_size=2)
+EXP = ExponentialLR(gamma=0.9)
+PLATEAU = ReduceLROnPlateau()
+CHAIN = ChainedScheduler(schedulers=[STEP, EXP])
+SEQ = SequentialLR(schedulers=[STEP, EXP], milestones=[3])
+
+
+def _milestone_cases(cls: type, base: dict[str, Any]) -> list[Any]:
+    def case(value: object, exc: type, pattern: str, id: str) -> Any:
+        kwargs = {**base, "milestones": value}
+        return pytest.param(cls, kwargs, exc, pattern, id=f"{cls.__name__}.milestones-{id}")
+
+    return [
+        case(3, TypeError, names("milestones", 3), "int"),
+        case("1,2", TypeError, names("milestones", "1,2"), "str"),
+        case(None, TypeError, names("milestones", None), "None"),
+        case({1, 2}, TypeError, names("milestones", {1, 2}), "set"),
+        case([1.5], TypeError, names("milestones", 1.5), "float"),
+        case([2.0], TypeError, names("milestones", 2.0), "integral-float"),
+        case([True], TypeError, names("milestones", True), "bool"),
+        case(["2"], TypeError, names("milestones", "2"), "str-item"),
+        case([np.float64(2.0)], TypeError, names("milestones", np.float64(2.0)), "np-float"),
+        case([0], ValueError, names("milestones", [0]), "zero"),
+        case([-3], ValueError, names("milestones", [-3]), "negative"),
+        case([3, 2], ValueError, names("milestones", [3, 2]), "unsorted"),
+        case([2, 2], ValueError, names("milestones", [2, 2]), "duplicate"),
+        case([1, 5, 4], ValueError, names("milestones", [1, 5, 4]), "unsorted-tail"),
+    ]
+
+
+def _composite_case(cls: type, extra: dict[str, Any]) -> Any:
+    def case(schedulers: object, exc: type, pattern: str, id: str) -> Any:
+        kwargs = {"schedulers": schedulers, **extra}
+        return pytest.param(cls, kwargs, exc, pattern, id=f"{cls.__name__}-{id}")
+
+    return case
+
+
+def _composite_cases() -> Iterator[Any]:
+    for cls, extra in ((ChainedScheduler, {}), (SequentialLR, {"milestones": []})):
+        case = _composite_case(cls, extra)
+        yield case([], ValueError, names("schedulers", []), "empty")
+        yield case(None, TypeError, names("schedulers", None), "None")
+        yield case(STEP, TypeError, names("schedulers", STEP), "bare-spec")
+        yield case("StepLR", TypeError, names("schedulers", "StepLR"), "str")
+        yield case([5], TypeError, names("schedulers[0]", 5), "int-child")
+        yield case(
+            [{"type": "StepLR"}], TypeError, names("schedulers[0]", {"type": "StepLR"}), "dict"
+        )
+        yield case([StepLR], TypeError, names("schedulers[0]", StepLR), "class-child")
+        yield case([PLATEAU], ValueError, names("schedulers[0]", PLATEAU), "plateau-first")
+    yield pytest.param(
+        ChainedScheduler,
+        {"schedulers": [STEP, PLATEAU]},
+        ValueError,
+        names("schedulers[1]", PLATEAU),
+        id="ChainedScheduler-plateau-second",
+    )
+    yield pytest.param(
+        ChainedScheduler,
+        {"schedulers": [STEP, None]},
+        TypeError,
+        names("schedulers[1]", None),
+        id="ChainedScheduler-None-child",
+    )
+
+
+def _sequential_cases() -> Iterator[Any]:
+    def case(kwargs: dict[str, Any], exc: type, pattern: str, id: str) -> Any:
+        return pytest.param(SequentialLR, kwargs, exc, pattern, id=f"SequentialLR-{id}")
+
+    two = [STEP, EXP]
+    yield case(
+        {"schedulers": [STEP, PLATEAU], "milestones": [3]},
+        ValueError,
+        names("schedulers[1]", PLATEAU),
+        "plateau-second",
+    )
+    yield case(
+        {"schedulers": [STEP, CHAIN], "milestones": [3]},
+        ValueError,
+        names("schedulers[1]", CHAIN),
+        "chain-second",
+    )
+    yield case(
+        {"schedulers": [STEP, EXP, SEQ], "milestones": [3, 6]},
+        ValueError,
+        names("schedulers[2]", SEQ),
+        "sequential-third",
+    )
+    yield case(
+        {"schedulers": two, "milestones": []},
+        ValueError,
+        names("milestones", []),
+        "too-few-milestones",
+    )
+    yield case(
+        {"schedulers": two, "milestones": [3, 6]},
+        ValueError,
+        names("milestones", [3, 6]),
+        "too-many-milestones",
+    )
+    yield case(
+        {"schedulers": [STEP], "milestones": [3]},
+        ValueError,
+        names("milestones", [3]),
+        "milestone-for-one-child",
+    )
+    yield case(
+        {"schedulers": two, "milestones": 3}, TypeError, names("milestones", 3), "int-milestones"
+    )
+
+
+def _one_cycle_cases() -> Iterator[Any]:
+    def case(kwargs: dict[str, Any], pattern: str, id: str) -> Any:
+        return pytest.param(OneCycleLR, {"max_lr": 1.0, **kwargs}, ValueError, pattern, id=id)
+
+    yield case({}, shows("total_steps", None), "OneCycleLR-no-length")
+    yield case({"epochs": 4}, shows("steps_per_epoch", None), "OneCycleLR-epochs-only")
+    yield case({"steps_per_epoch": 4}, shows("epochs", None), "OneCycleLR-steps-per-epoch-only")
+    yield case(
+        {"total_steps": 10, "epochs": 2, "steps_per_epoch": 4},
+        shows("total_steps", 10),
+        "OneCycleLR-inconsistent-total",
+    )
+    yield case(
+        {"total_steps": 10, "epochs": 5},
+        shows("steps_per_epoch", None),
+        "OneCycleLR-total-and-epochs-only",
+    )
+    # pct_start * total_steps == 1 makes the warm-up phase zero steps long (torch divides by 0)
+    yield case(
+        {"total_steps": 10, "pct_start": 0.1},
+        shows("pct_start", 0.1),
+        "OneCycleLR-pct-times-total-is-1",
+    )
+    yield case(
+        {"epochs": 2, "steps_per_epoch": 5, "pct_start": 0.1},
+        shows("pct_start", 0.1),
+        "OneCycleLR-pct-times-epochs-is-1",
+    )
+    yield case(
+        {"total_steps": 10, "pct_start": 1.0},
+        shows("pct_start", 1.0),
+        "OneCycleLR-pct-1-empty-anneal",
+    )
+    # three phases: 2 * pct * total - 2 must come before total - 1
+    yield case(
+        {"total_steps": 10, "pct_start": 0.6, "three_phase": True},
+        shows("pct_start", 0.6),
+        "OneCycleLR-three-phase-overlap",
+    )
+    yield case(
+        {"total_steps": 10, "pct_start": 0.55, "three_phase": True},
+        shows("pct_start", 0.55),
+        "OneCycleLR-three-phase-touch",
+    )
+
+
+TABLE_CASES = [
+    *_milestone_cases(MultiStepLR, {}),
+    *_milestone_cases(SequentialLR, {"schedulers": [STEP, EXP, EXP]}),
+    *_composite_cases(),
+    *_sequential_cases(),
+    *_one_cycle_cases(),
+]
+
+
+@pytest.mark.parametrize(("cls", "kwargs", "exc", "pattern"), TABLE_CASES)
+def test_table_rule(cls: type, kwargs: dict, exc: type, pattern: str) -> None:
+    with pytest.raises(exc, match=pattern) as info:
+        cls(**kwargs)
+    assert type(info.value) is exc
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"total_steps": 1},
+        {"total_steps": 10, "pct_start": 0.0},
+        {"total_steps": 10, "pct_start": 0.5, "three_phase": True},
+        {"epochs": 3, "steps_per_epoch": 7},
+        {"total_steps": 21, "epochs": 3, "steps_per_epoch": 7},
+    ],
+    ids=repr,
+)
+def test_one_cycle_accepts_consistent_lengths(kwargs: dict) -> None:
+    spec = OneCycleLR(max_lr=1.0, **kwargs)
+    steps = spec.total
+    assert len(spec.trace(0.0, steps)) == steps + 1
+
+
+def test_sequential_accepts_composite_first_and_single_child() -> None:
+    assert SequentialLR(schedulers=[CHAIN, EXP], milestones=[4]).schedulers[0] is CHAIN
+    assert SequentialLR(schedulers=[STEP], milestones=[]).milestones == ()
+
+
+def test_multistep_accepts_no_milestones() -> None:
+    assert MultiStepLR(milestones=[]).trace(1.0, 3) == [1.0, 1.0, 1.0, 1.0]
+
+
+# --- normalisation --------------------------------------------------------------------------
+
+
+def test_numpy_step_size_equals_python_step_size() -> None:
+    spec = StepLR(step_size=np.int64(3))
+    assert spec == StepLR(step_size=3)
+    assert hash(spec) == hash(StepLR(step_size=3))
+    assert type(spec.step_size) is int
+    assert repr(spec) == "StepLR(step_size=3, gamma=0.1)"
+
+
+def _numpy_cases() -> Iterator[Any]:
+    for cls, (_, rules) in FIELDS.items():
+        for name, rule in rules.items():
+            value = rule.numpy_value()
+            if value is not None:
+                kwargs = {**_base(cls, name), name: value}
+                yield pytest.param(cls, name, value, kwargs, id=f"{cls.__name__}.{name}")
+
+
+@pytest.mark.parametrize(("cls", "name", "value", "kwargs"), list(_numpy_cases()))
+def test_numpy_scalars_become_python_numbers(
+    cls: type, name: str, value: Any, kwargs: dict
+) -> None:
+    spec = cls(**kwargs)
+    python = value.item()
+    assert type(getattr(spec, name)) is type(python)
+    assert spec == cls(**{**kwargs, name: python})
+    assert hash(spec) == hash(cls(**{**kwargs, name: python}))
+    assert "np." not in repr(spec)
+    assert "numpy" not in repr(spec)
+
+
+@pytest.mark.parametrize(
+    ("cls", "kwargs", "name", "expected"),
+    [
+        (StepLR, {"step_size": 3, "gamma": 1}, "gamma", 1.0),
+        (StepLR, {"step_size": 3, "gamma": Fraction(1, 2)}, "gamma", 0.5),
+        (StepLR, {"step_size": 3, "gamma": np.float32(0.5)}, "gamma", 0.5),
+        (CyclicLR, {"base_lr": 0, "max_lr": 1}, "max_lr", 1.0),
+        (OneCycleLR, {"max_lr": 2, "total_steps": np.int32(50)}, "total_steps", 50),
+        (SWALR, {"swa_lr": np.float16(0.5), "anneal_epochs": np.uint8(3)}, "swa_lr", 0.5),
+        (SWALR, {"swa_lr": 1, "anneal_epochs": np.uint8(3)}, "anneal_epochs", 3),
+    ],
+    ids=lambda v: v.__name__ if isinstance(v, type) else None,
+)
+def test_numbers_are_normalised(cls: type, kwargs: dict, name: str, expected: object) -> None:
+    value = getattr(cls(**kwargs), name)
+    assert value == expected
+    assert type(value) is type(expected)
+
+
+def test_lists_become_tuples() -> None:
+    assert MultiStepLR(milestones=[2, np.int64(5)]).milestones == (2, 5)
+    assert all(type(m) is int for m in MultiStepLR(milestones=[np.int64(2)]).milestones)
+    chain = ChainedScheduler(schedulers=[STEP, EXP])
+    assert chain.schedulers == (STEP, EXP)
+    seq = SequentialLR(schedulers=[STEP, EXP], milestones=[np.int16(3)])
+    assert seq.schedulers == (STEP, EXP)
+    assert seq.milestones == (3,)
+    assert type(seq.milestones[0]) is int
+    assert seq == SequentialLR(schedulers=(STEP, EXP), milestones=(3,))
+    assert hash(seq) == hash(SequentialLR(schedulers=(STEP, EXP), milestones=(3,)))
+
+
+def test_numpy_strings_become_python_strings() -> None:
+    spec = ReduceLROnPlateau(mode=np.str_("max"))
+    assert type(spec.mode) is str
+    assert lrspec.parse(repr(spec)) == spec
+
+
+# --- evaluation-time checks -----------------------------------------------------------------
+
+EVAL_SPECS = [
+    StepLR(step_size=3, gamma=0.5),
+    MultiStepLR(milestones=[2, 4]),
+    ConstantLR(factor=0.5, total_iters=2),
+    LinearLR(start_factor=0.25, total_iters=4),
+    ExponentialLR(gamma=0.9),
+    PolynomialLR(total_iters=6, power=2.0),
+    CosineAnnealingLR(T_max=5, eta_min=0.01),
+    LambdaLR(lr_lambda=lambda e: 1 / (e + 1)),
+    MultiplicativeLR(lr_lambda=lambda e: 0.9),
+    ChainedScheduler(schedulers=[ConstantLR(factor=0.5), ExponentialLR(gamma=0.9)]),
+    SequentialLR(schedulers=[LinearLR(total_iters=2), CosineAnnealingLR(T_max=4)], milestones=[2]),
+    CyclicLR(base_lr=0.1, max_lr=1.0, step_size_up=3),
+    OneCycleLR(max_lr=1.0, total_steps=20),
+    CosineAnnealingWarmRestarts(T_0=3, T_mult=2),
+    SWALR(swa_lr=0.05, anneal_epochs=3),
+]
+EVAL_IDS = [type(s).__name__ for s in EVAL_SPECS]
+
+
+def test_eval_specs_cover_every_non_metric_class() -> None:
+    covered = {type(s) for s in EVAL_SPECS}
+    assert covered == {c for c in lrspec.TORCH_TWINS if not c.metric_driven}
+
+
+# (call, exception, pattern): each call is made on every spec in EVAL_SPECS
+EVAL_CASES = [
+    ("lr", (-1, 1.0), ValueError, names("epoch", -1)),
+    ("lr", (-0.5, 1.0), ValueError, names("epoch", -0.5)),
+    ("lr", (NAN, 1.0), ValueError, names("epoch", NAN)),
+    ("lr", (INF, 1.0), ValueError, names("epoch", INF)),
+    ("lr", ("3", 1.0), TypeError, names("epoch", "3")),
+    ("lr", (True, 1.0), TypeError, names("epoch", True)),
+    ("lr", (None, 1.0), TypeError, names("epoch", None)),
+    ("lr", ([1, 2], 1.0), TypeError, names("epoch", [1, 2])),
+    ("lr", (np.array([0, -1]), 1.0), ValueError, r"^epoch\b.*-1\.0"),
+    ("lr", (np.array([0.0, NAN]), 1.0), ValueError, r"^epoch\b.*nan"),
+    ("lr", (1, -0.5), ValueError, names("base_lr", -0.5)),
+    ("lr", (1, NAN), ValueError, names("base_lr", NAN)),
+    ("lr", (1, INF), ValueError, names("base_lr", INF)),
+    ("lr", (1, "0.1"), TypeError, names("base_lr", "0.1")),
+    ("lr", (1, True), TypeError, names("base_lr", True)),
+    ("lr", (1, None), TypeError, names("base_lr", None)),
+    ("trace", (1.0, -1), ValueError, names("steps", -1)),
+    ("trace", (1.0, 2.0), TypeError, names("steps", 2.0)),
+    ("trace", (1.0, True), TypeError, names("steps", True)),
+    ("trace", (1.0, "3"), TypeError, names("steps", "3")),
+    ("trace", (1.0, None), TypeError, r"needs steps"),
+    ("trace", (-1.0, 3), ValueError, names("base_lr", -1.0)),
+    ("trace", (NAN, 3), ValueError, names("base_lr", NAN)),
+    ("trace", ("1", 3), TypeError, names("base_lr", "1")),
+]
+
+
+@pytest.mark.parametrize("spec", EVAL_SPECS, ids=EVAL_IDS)
+@pytest.mark.parametrize(
+    ("method", "args", "exc", "pattern"),
+    EVAL_CASES,
+    ids=[f"{m}{a!r}" for m, a, _, _ in EVAL_CASES],
+)
+def test_bad_evaluation_argument(
+    spec: lrspec.Schedule, method: str, args: tuple, exc: type, pattern: str
+) -> None:
+    with pytest.raises(exc, match=pattern) as info:
+        getattr(spec, method)(*args)
+    assert type(info.value) is exc
+
+
+@pytest.mark.parametrize("spec", EVAL_SPECS, ids=EVAL_IDS)
+def test_trace_refuses_metrics_for_a_non_metric_spec(spec: lrspec.Schedule) -> None:
+    with pytest.raises(TypeError, match=re.escape("not metric-driven")) as info:
+        spec.trace(1.0, 3, metrics=[1.0, 2.0, 3.0])
+    assert "metrics=[1.0, 2.0, 3.0]" in str(info.value)
+
+
+SCALAR_EPOCHS = [3.0, np.int64(3), np.float64(3.0), np.array(3), np.array(3.0)]
+
+
+def _epoch_kind_cases() -> list[Any]:
+    cases = []
+    for spec, spec_id in zip(EVAL_SPECS, EVAL_IDS, strict=True):
+        for epoch in SCALAR_EPOCHS:
+            cases.append(pytest.param(spec, epoch, id=f"{spec_id}-{epoch!r}"))
+    return cases
+
+
+@pytest.mark.parametrize(("spec", "epoch"), _epoch_kind_cases())
+def test_lr_accepts_scalar_epochs_of_every_kind(spec: lrspec.Schedule, epoch: Any) -> None:
+    got = spec.lr(epoch, np.float64(1.0))
+    assert np.shape(got) == ()
+    assert float(got) == pytest.approx(spec.lr(3, 1.0), rel=1e-12)
+
+
+@pytest.mark.parametrize("spec", EVAL_SPECS, ids=EVAL_IDS)
+@pytest.mark.parametrize(
+    "epochs",
+    [
+        np.arange(12),
+        np.arange(12, dtype=np.int32),
+        np.arange(12, dtype=np.uint8),
+        np.arange(12, dtype=np.float64),
+        np.arange(12, dtype=np.float64).reshape(3, 4),
+        np.array([], dtype=np.float64),
+    ],
+    ids=["int64", "int32", "uint8", "float64", "2-d", "empty"],
+)
+def test_lr_on_arrays_is_elementwise_and_leaves_the_input_alone(
+    spec: lrspec.Schedule, epochs: np.ndarray
+) -> None:
+    before = epochs.copy()
+    got = spec.lr(epochs, 1.0)
+    np.testing.assert_array_equal(epochs, before)
+    assert epochs.dtype == before.dtype
+    assert np.shape(got) == epochs.shape
+    expected = [spec.lr(int(e), 1.0) for e in epochs.reshape(-1)]
+    np.testing.assert_allclose(np.reshape(got, -1), expected, rtol=1e-12, atol=1e-15)
+
+
+@pytest.mark.parametrize("spec", EVAL_SPECS, ids=EVAL_IDS)
+def test_lr_accepts_numpy_and_int_base_lr(spec: lrspec.Schedule) -> None:
+    assert spec.lr(2, np.float64(0.5)) == spec.lr(2, 0.5) == spec.lr(2, Fraction(1, 2))
+    assert spec.trace(np.float32(0.5), np.int64(2)) == spec.trace(0.5, 2)
+    assert spec.lr(2, 1) == spec.lr(2, 1.0)
+
+
+@pytest.mark.parametrize(
+    "spec",
+    [s for s in EVAL_SPECS if isinstance(s, (MultiplicativeLR, ChainedScheduler, SequentialLR))],
+    ids=lambda s: type(s).__name__,
+)
+def test_replayed_lr_needs_integral_epochs(spec: lrspec.Schedule) -> None:
+    with pytest.raises(ValueError, match=r"integer epochs.*1\.5"):
+        spec.lr(1.5, 1.0)
+    with pytest.raises(ValueError, match="integer epochs"):
+        spec.lr(np.array([1.0, 1.5]), 1.0)
+    assert spec.lr(2.0, 1.0) == spec.trace(1.0, 2)[-1]
+
+
+class TestReduceLROnPlateau:
+    spec = ReduceLROnPlateau(patience=0)
+
+    def test_lr_is_a_type_error(self) -> None:
+        with pytest.raises(TypeError, match=r"metric-driven.*trace\(base_lr, metrics="):
+            self.spec.lr(3, 1.0)
+
+    @pytest.mark.parametrize("args", [(1.0,), (1.0, 3)], ids=repr)
+    def test_trace_without_metrics(self, args: tuple) -> None:
+        with pytest.raises(TypeError, match=r"metric-driven.*metrics=\[\.\.\.\]"):
+            self.spec.trace(*args)
+
+    def test_trace_with_mismatched_steps(self) -> None:
+        with pytest.raises(ValueError, match=r"^steps\b.*steps=2.*3 metrics"):
+            self.spec.trace(1.0, 2, metrics=[1.0, 2.0, 3.0])
+
+    @pytest.mark.parametrize(
+        ("steps", "exc"), [(-1, ValueError), (2.0, TypeError), (True, TypeError)], ids=repr
+    )
+    def test_trace_with_bad_steps(self, steps: object, exc: type) -> None:
+        with pytest.raises(exc, match=names("steps", steps)):
+            self.spec.trace(1.0, steps, metrics=[1.0, 2.0])
+
+    @pytest.mark.parametrize(
+        ("metrics", "shown"),
+        [("123", "123"), (5, 5), (3.0, 3.0), ([1.0, None], None), ([1.0, "x"], "x")],
+        ids=repr,
+    )
+    def test_trace_with_bad_metrics(self, metrics: object, shown: object) -> None:
+        with pytest.raises(TypeError, match=names("metrics", shown)):
+            self.spec.trace(1.0, metrics=metrics)
+
+    @pytest.mark.parametrize(
+        ("base_lr", "exc"), [(-1.0, ValueError), (NAN, ValueError), ("1", TypeError)], ids=repr
+    )
+    def test_trace_with_bad_base_lr(self, base_lr: object, exc: type) -> None:
+        with pytest.raises(exc, match=names("base_lr", base_lr)):
+            self.spec.trace(base_lr, metrics=[1.0])
+
+    def test_good_metrics_are_accepted(self) -> None:
+        expected = [1.0, 1.0, 0.1, 0.1]
+        assert self.spec.trace(1.0, metrics=[3.0, 4.0, 2.0]) == expected
+        assert self.spec.trace(1.0, 3, metrics=[3.0, 4.0, 2.0]) == expected
+        assert self.spec.trace(1, metrics=np.array([3, 4, 2])) == expected
+        assert self.spec.trace(1.0, metrics=(m for m in [3.0, 4.0, 2.0])) == expected
+        assert self.spec.trace(1.0, metrics=[]) == [1.0]
+
+    def test_string_metrics_are_rejected(self) -> None:
+        with pytest.raises(TypeError, match=names("metrics", "1.5")):
+            self.spec.trace(1.0, metrics=["1.5"])
+
+
+class TestOneCycleBounds:
+    spec = OneCycleLR(max_lr=1.0, total_steps=10)
+
+    def test_trace_up_to_total_steps_is_allowed(self) -> None:
+        assert len(self.spec.trace(0.0, 10)) == 11
+        assert len(self.spec.trace_momentum(10)) == 11
+        assert self.spec.lr(10, 0.0) == pytest.approx(self.spec.trace(0.0, 10)[-1], rel=1e-9)
+
+    def test_trace_beyond_total_steps(self) -> None:
+        with pytest.raises(ValueError, match=r"^steps\b.*total_steps \(10\).*11"):
+            self.spec.trace(0.0, 11)
+        with pytest.raises(ValueError, match=r"^steps\b.*11"):
+            self.spec.trace_momentum(11)
+
+    def test_epochs_times_steps_bound_trace(self) -> None:
+        spec = OneCycleLR(max_lr=1.0, epochs=2, steps_per_epoch=5)
+        with pytest.raises(ValueError, match=r"^steps\b.*\(10\).*11"):
+            spec.trace(0.0, 11)
+
+    @pytest.mark.parametrize("epoch", [11, 10.5, np.array([0, 11]), np.int64(11)], ids=repr)
+    def test_lr_beyond_total_steps(self, epoch: Any) -> None:
+        with pytest.raises(ValueError, match=r"^epoch\b.*total_steps \(10\)"):
+            self.spec.lr(epoch, 0.0)
+        with pytest.raises(ValueError, match=r"^epoch\b.*total_steps \(10\)"):
+            self.spec.momentum(epoch)
+
+
+MOMENTUM_OFF = [
+    CyclicLR(base_lr=0.1, max_lr=1.0, cycle_momentum=False),
+    OneCycleLR(max_lr=1.0, total_steps=10, cycle_momentum=False),
+]
+
+
+@pytest.mark.parametrize("spec", MOMENTUM_OFF, ids=lambda s: type(s).__name__)
+def test_momentum_needs_cycle_momentum(spec: lrspec.MomentumSchedule) -> None:
+    with pytest.raises(ValueError, match=re.escape("cycle_momentum=False")):
+        spec.momentum(1)
+    with pytest.raises(ValueError, match=re.escape("cycle_momentum=False")):
+        spec.trace_momentum(3)
+    # the lr itself still works
+    assert len(spec.trace(0.1, 3)) == 4
+
+
+@pytest.mark.parametrize(
+    "spec",
+    [CyclicLR(base_lr=0.1, max_lr=1.0), OneCycleLR(max_lr=1.0, total_steps=10)],
+    ids=lambda s: type(s).__name__,
+)
+@pytest.mark.parametrize(
+    ("call", "exc", "pattern"),
+    [
+        (lambda s: s.momentum(-1), ValueError, names("epoch", -1)),
+        (lambda s: s.momentum(NAN), ValueError, names("epoch", NAN)),
+        (lambda s: s.momentum("1"), TypeError, names("epoch", "1")),
+        (lambda s: s.trace_momentum(-1), ValueError, names("steps", -1)),
+        (lambda s: s.trace_momentum(1.5), TypeError, names("steps", 1.5)),
+        (lambda s: s.trace_momentum(True), TypeError, names("steps", True)),
+    ],
+    ids=[
+        "momentum(-1)",
+        "momentum(nan)",
+        "momentum('1')",
+        "trace(-1)",
+        "trace(1.5)",
+        "trace(True)",
+    ],
+)
+def test_bad_momentum_argument(
+    spec: lrspec.MomentumSchedule, call: Any, exc: type, pattern: str
+) -> None:
+    with pytest.raises(exc, match=pattern):
+        call(spec)
+
+
+@pytest.mark.parametrize(
+    "epoch",
+    [
+        np.array(["1"]),
+        np.array(["a"]),
+        np.array([True, False]),
+        np.array([1 + 0j]),
+        np.array(["2020-01-01"], dtype="datetime64[D]"),
+    ],
+    ids=lambda e: str(e.dtype),
+)
+def test_non_numeric_array_epoch_is_a_type_error(epoch: np.ndarray) -> None:
+    with pytest.raises(TypeError, match=r"^epoch\b"):
+        StepLR(step_size=2).lr(epoch, 1.0)
+
+
+def test_huge_int_epoch_is_a_value_error() -> None:
+    with pytest.raises(ValueError, match=r"^epoch\b"):
+        StepLR(step_size=2).lr(10**400, 1.0)
