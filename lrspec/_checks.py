@@ -40,6 +40,11 @@ def as_int(value: int) -> int:
     return int(value) if _is_int(value) else value
 
 
+def as_optional_int(value: int | None) -> int | None:
+    """:func:`as_int` for arguments where ``None`` means "not given"."""
+    return None if value is None else as_int(value)
+
+
 def as_str(value: str) -> str:
     """Normalise a str subclass (numpy's ``str_``) to a plain str."""
     return str(value) if isinstance(value, str) else value

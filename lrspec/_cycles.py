@@ -62,7 +62,7 @@ class CyclicLR(MomentumSchedule):
     max_lr: float = attrs.field(converter=c.as_float, validator=c.real(ge=0))
     step_size_up: int = attrs.field(default=2000, converter=c.as_int, validator=c.integer(ge=1))
     step_size_down: int | None = attrs.field(
-        default=None, converter=c.as_int, validator=c.optional_integer(ge=1)
+        default=None, converter=c.as_optional_int, validator=c.optional_integer(ge=1)
     )
     mode: str = attrs.field(
         default="triangular",
@@ -163,13 +163,13 @@ class OneCycleLR(MomentumSchedule):
 
     max_lr: float = attrs.field(converter=c.as_float, validator=c.real(gt=0))
     total_steps: int | None = attrs.field(
-        default=None, converter=c.as_int, validator=c.optional_integer(ge=1)
+        default=None, converter=c.as_optional_int, validator=c.optional_integer(ge=1)
     )
     epochs: int | None = attrs.field(
-        default=None, converter=c.as_int, validator=c.optional_integer(ge=1)
+        default=None, converter=c.as_optional_int, validator=c.optional_integer(ge=1)
     )
     steps_per_epoch: int | None = attrs.field(
-        default=None, converter=c.as_int, validator=c.optional_integer(ge=1)
+        default=None, converter=c.as_optional_int, validator=c.optional_integer(ge=1)
     )
     pct_start: float = attrs.field(default=0.3, converter=c.as_float, validator=c.real(ge=0, le=1))
     anneal_strategy: str = attrs.field(

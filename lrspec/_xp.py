@@ -65,6 +65,10 @@ class _Scalar:
         return fn(x)
 
     @staticmethod
+    def cast(x: Any, like: Any) -> Any:
+        return x
+
+    @staticmethod
     def full_like(x: Any, value: float) -> float:
         return float(value)
 
@@ -120,6 +124,9 @@ class _Numpy:
 
     def full_like(self, x: Any, value: float) -> Any:
         return self.np.full(self.np.shape(x), value, dtype=self.np.float64)
+
+    def cast(self, x: Any, like: Any) -> Any:
+        return x  # numpy promotes bool/int arrays correctly against Python floats
 
 
 class _Torch:
@@ -184,6 +191,10 @@ class _Torch:
 
     def full_like(self, x: Any, value: float) -> Any:
         return self.torch.full(x.shape, value, dtype=self.torch.float64, device=x.device)
+
+    def cast(self, x: Any, like: Any) -> Any:
+        # bool/int tensors combine with Python floats in torch's *default* dtype (float32)
+        return x.to(like.dtype)
 
 
 SCALAR = _Scalar()

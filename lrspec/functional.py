@@ -38,13 +38,13 @@ def step_lr(epoch: Any, base_lr: float, *, step_size: int, gamma: float) -> Any:
 def multistep_lr(epoch: Any, base_lr: float, *, milestones: tuple[int, ...], gamma: float) -> Any:
     """``base_lr * gamma ** (number of milestones <= epoch)``."""
     xp, e = _ns(epoch)
-    return base_lr * gamma ** xp.count_le(milestones, e)
+    return base_lr * gamma ** xp.cast(xp.count_le(milestones, e), e)
 
 
 def constant_lr(epoch: Any, base_lr: float, *, factor: float, total_iters: int) -> Any:
     """``base_lr * factor`` while ``epoch < total_iters``, then ``base_lr``."""
-    _, e = _ns(epoch)
-    return base_lr * (factor + (e >= total_iters) * (1 - factor))
+    xp, e = _ns(epoch)
+    return base_lr * (factor + xp.cast(e >= total_iters, e) * (1 - factor))
 
 
 def linear_lr(

@@ -7,7 +7,36 @@
 'StepLR'
 """
 
-from lrspec_torch._convert import to_torch
-from lrspec_torch._scheduler import SpecLR
+from __future__ import annotations
 
-__all__ = ["SpecLR", "to_torch"]
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from lrspec_torch._convert import to_spec, to_torch
+    from lrspec_torch._regression import RegressionResult, fit_regression
+    from lrspec_torch._scheduler import SpecLR
+
+# Names load (and import torch) on first use, so that `lrspec_torch.cli` -- the console
+# script -- can start without torch and tell the user how to install it.
+_MODULE = {
+    "RegressionResult": "lrspec_torch._regression",
+    "SpecLR": "lrspec_torch._scheduler",
+    "fit_regression": "lrspec_torch._regression",
+    "to_spec": "lrspec_torch._convert",
+    "to_torch": "lrspec_torch._convert",
+}
+
+__all__ = ["RegressionResult", "SpecLR", "fit_regression", "to_spec", "to_torch"]
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _MODULE:
+        raise AttributeError(f"module 'lrspec_torch' has no attribute {name!r}")
+    value = getattr(importlib.import_module(_MODULE[name]), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

@@ -73,7 +73,7 @@ class SpecLR(LRScheduler):
         self.metric_driven = kinds.pop()
         # Building a twin runs torch's constructor side effects on the group (initial_lr,
         # the initial step, momentum for the cyclic schedules), in torch's order.
-        self._twins = [s.twin(group) for s, group in zip(specs, groups, strict=True)]
+        self._twins: list[Any] = [s.twin(g) for s, g in zip(specs, groups, strict=True)]
         self.base_lrs = [_clone(group.get("initial_lr", group["lr"])) for group in groups]
         self.last_epoch = 0
         self._step_count = 1
@@ -155,7 +155,7 @@ class SpecLR(LRScheduler):
             "step_count": self._step_count,
             "last_lr": [_clone(lr) for lr in self._last_lr],
             "momentum": [
-                self._momentum(group) if getattr(s, "cycle_momentum", False) else None
+                self._momentum(group) if moves_momentum(s) else None
                 for s, group in zip(self.specs, groups, strict=True)
             ],
         }
@@ -194,3 +194,10 @@ class SpecLR(LRScheduler):
                 else:
                     group["momentum"] = momentum
         self._last_lr = [_clone(group["lr"]) for group in groups]
+
+
+def moves_momentum(spec: lrspec.Schedule) -> bool:
+    """Whether stepping ``spec`` writes momentum (a cycling CyclicLR/OneCycleLR, at any depth)."""
+    if isinstance(spec, (lrspec.ChainedScheduler, lrspec.SequentialLR)):
+        return any(moves_momentum(child) for child in spec.schedulers)
+    return bool(getattr(spec, "cycle_momentum", False))
