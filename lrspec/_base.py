@@ -34,7 +34,9 @@ def clone(value: Any) -> Any:
 def write(group: Group, key: str, value: Any) -> None:
     """Store ``value`` like torch's ``_update_param_group_val``: tensors are filled in place."""
     old = group.get(key)
-    if old is not None and hasattr(old, "fill_"):
+    if type(old) is float:  # the common case first
+        group[key] = value
+    elif old is not None and hasattr(old, "fill_"):
         if hasattr(value, "dim") and value.dim() != 0:
             value = value.squeeze()
         old.fill_(value)

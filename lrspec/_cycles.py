@@ -301,9 +301,23 @@ def _size(xp: Any, x: Any) -> int:
 
 
 class _OneCycleTwin(Twin):
+    # torch's _schedule_phases: which group keys each phase anneals between (lr, momentum).
+    _TWO = (
+        ("initial_lr", "max_lr", "max_momentum", "base_momentum"),
+        ("max_lr", "min_lr", "base_momentum", "max_momentum"),
+    )
+    _THREE = (
+        ("initial_lr", "max_lr", "max_momentum", "base_momentum"),
+        ("max_lr", "initial_lr", "base_momentum", "max_momentum"),
+        ("initial_lr", "min_lr", "max_momentum", "max_momentum"),
+    )
+
     def __init__(self, spec: OneCycleLR, group: Group) -> None:
-        self.spec = spec
-        self.ends = spec.phase_ends
+        self.total, self.strategy = spec.total, spec.anneal_strategy
+        self.cycle_momentum = spec.cycle_momentum
+        starts = (0.0, *spec.phase_ends[:-1])
+        keys = self._THREE if spec.three_phase else self._TWO
+        self.phases = tuple(zip(spec.phase_ends, starts, keys, strict=True))
         group["initial_lr"] = spec.max_lr / spec.div_factor
         group["max_lr"] = spec.max_lr
         group["min_lr"] = group["initial_lr"] / spec.final_div_factor
@@ -315,21 +329,19 @@ class _OneCycleTwin(Twin):
         super().__init__(group)
 
     def get_lr(self) -> Any:
-        spec, group, e = self.spec, self.group, self.last_epoch
-        if e > spec.total:
+        group, e = self.group, self.last_epoch
+        if e > self.total:
             raise ValueError(
-                f"Tried to step {e} times. The specified number of total steps is {spec.total}"
+                f"Tried to step {e} times. The specified number of total steps is {self.total}"
             )
-        strategy = spec.anneal_strategy
-        if spec.cycle_momentum:
-            hi, lo = group["max_momentum"], group["base_momentum"]
-            moms = (hi, lo, hi, hi) if spec.three_phase else (hi, lo, hi)
-            set_momentum(
-                group,
-                F.one_cycle_lr(e, values=moms, ends=self.ends, anneal_strategy=strategy),
-            )
-        values = spec.lr_values(group["initial_lr"], group["max_lr"], group["min_lr"])
-        return F.one_cycle_lr(e, values=values, ends=self.ends, anneal_strategy=strategy)
+        # the first phase that ends at or after e, else the last (which then extrapolates)
+        phase = next((p for p in self.phases if e <= p[0]), self.phases[-1])
+        end_step, start_step, keys = phase
+        pct = (e - start_step) / (end_step - start_step)
+        lr_from, lr_to, mom_from, mom_to = keys
+        if self.cycle_momentum:
+            set_momentum(group, F.anneal(self.strategy, group[mom_from], group[mom_to], pct))
+        return F.anneal(self.strategy, group[lr_from], group[lr_to], pct)
 
 
 @spec_class

@@ -280,13 +280,20 @@ def _one_cycle_lr(draw: st.DrawFn) -> OneCycleLR:
     else:
         per_epoch = draw(st.sampled_from([d for d in range(1, total + 1) if total % d == 0]))
         sizes = {"epochs": total // per_epoch, "steps_per_epoch": per_epoch}
-    # Three phases need pct_start <= 0.5 (the second ends at 2 * pct * total - 2).
-    three_phase = draw(st.booleans())
-    high = 0.5 if three_phase else 1.0
+    # Valid phases: pct_start * total != 1, and for three phases 1 < pct_start * total <
+    # (total + 1) / 2 (the middle phase ends at 2 * pct * total - 2, before total - 1).
+    three_phase = total > 1 and draw(st.booleans())
+    if three_phase:
+        low, high = 1 / total, (total + 1) / (2 * total)
+        inside = [p for p in (0.25, 0.3, 0.5) if low < p < high]
+        window = st.floats(low, high, exclude_min=True, exclude_max=True)
+        pct = draw(_edges_or(inside, window) if inside else window)
+    else:
+        pct = draw(_edges_or([0.0, 0.1, 0.25, 0.3, 0.5], _floats(0.0, 0.999)))
     kwargs: dict[str, Any] = {
         **sizes,
         "three_phase": three_phase,
-        "pct_start": draw(_edges_or([0.0, 0.1, 0.25, 0.3, 0.5], _floats(0.0, high))),
+        "pct_start": pct,
         "max_lr": draw(base_lrs()),
         "anneal_strategy": draw(st.sampled_from(["cos", "linear"])),
         "cycle_momentum": draw(st.booleans()),

@@ -74,6 +74,7 @@ class SpecLR(LRScheduler):
         # Building a twin runs torch's constructor side effects on the group (initial_lr,
         # the initial step, momentum for the cyclic schedules), in torch's order.
         self._twins: list[Any] = [s.twin(g) for s, g in zip(specs, groups, strict=True)]
+        self._bound_to = groups  # the param_groups list the twins act on
         self.base_lrs = [_clone(group.get("initial_lr", group["lr"])) for group in groups]
         self.last_epoch = 0
         self._step_count = 1
@@ -114,7 +115,9 @@ class SpecLR(LRScheduler):
                 "SpecLR.step does not take an explicit epoch (torch deprecated it); "
                 f"got epoch={epoch!r}"
             )
-        self._bind()
+        groups = self.optimizer.param_groups
+        if groups is not self._bound_to or len(groups) != len(self._twins):
+            self._bind()
         if self.metric_driven:
             if metrics is None:
                 raise TypeError(
@@ -132,12 +135,22 @@ class SpecLR(LRScheduler):
                 twin.step()
         self.last_epoch += 1
         self._step_count += 1
-        self._last_lr = [_clone(group["lr"]) for group in self.optimizer.param_groups]
+        self._last_lr = [
+            lr.clone() if isinstance(lr := group["lr"], torch.Tensor) else lr for group in groups
+        ]
 
     def _bind(self) -> None:
-        # Optimizer.load_state_dict replaces the group dicts: always act on the current ones.
-        for twin, group in zip(self._twins, self.optimizer.param_groups, strict=True):
+        # Optimizer.load_state_dict replaces the param_groups list and its dicts: act on the
+        # current ones. A group added after construction has no spec: refuse, loudly.
+        groups = self.optimizer.param_groups
+        if len(groups) != len(self._twins):
+            raise ValueError(
+                f"the optimizer has {len(groups)} param groups but this SpecLR was built for "
+                f"{len(self._twins)}; build a new SpecLR after add_param_group()"
+            )
+        for twin, group in zip(self._twins, groups, strict=True):
             twin.bind(group)
+        self._bound_to = groups
 
     def get_lr(self) -> list[float | torch.Tensor]:
         """The lrs the last step set (same as :meth:`get_last_lr`)."""
