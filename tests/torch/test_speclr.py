@@ -460,3 +460,23 @@ def test_speclr_is_an_lr_scheduler() -> None:
         sched.step()
     assert sched.last_epoch == 2
     assert sched.get_last_lr() == lrspec.OneCycleLR(max_lr=1.0, total_steps=10).trace(0.1, 2)[-1:]
+
+
+def test_param_group_added_after_construction_is_a_clear_error() -> None:
+    opt = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1)
+    sched = SpecLR(opt, lrspec.StepLR(step_size=1, gamma=0.5))
+    opt.add_param_group({"params": [torch.zeros(1, requires_grad=True)], "lr": 0.2})
+    opt.step()
+    with pytest.raises(ValueError, match=r"2 param groups but this SpecLR was built for 1"):
+        sched.step()
+
+
+def test_speclr_follows_the_groups_after_optimizer_load_state_dict() -> None:
+    spec = lrspec.StepLR(step_size=1, gamma=0.5)
+    opt = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1)
+    sched = SpecLR(opt, spec)
+    saved = opt.state_dict()
+    opt.load_state_dict(saved)  # replaces the param_groups list and its dicts
+    opt.step()
+    sched.step()
+    assert opt.param_groups[0]["lr"] == sched.get_last_lr()[0] == spec.trace(0.1, 1)[-1]
