@@ -53,10 +53,6 @@ class _Scalar:
         return min(a, b)
 
     @staticmethod
-    def maximum(a: Any, b: Any) -> Any:
-        return max(a, b)
-
-    @staticmethod
     def count_le(sorted_points: tuple[int, ...], x: Any) -> Any:
         return bisect.bisect_right(sorted_points, x)
 
@@ -67,10 +63,6 @@ class _Scalar:
     @staticmethod
     def cast(x: Any, like: Any) -> Any:
         return x
-
-    @staticmethod
-    def full_like(x: Any, value: float) -> float:
-        return float(value)
 
 
 class _Numpy:
@@ -112,18 +104,12 @@ class _Numpy:
     def minimum(self, a: Any, b: Any) -> Any:
         return self.np.minimum(a, b)
 
-    def maximum(self, a: Any, b: Any) -> Any:
-        return self.np.maximum(a, b)
-
     def count_le(self, sorted_points: tuple[int, ...], x: Any) -> Any:
         return self.np.searchsorted(self.np.asarray(sorted_points), x, side="right")
 
     def apply(self, fn: Any, x: Any) -> Any:
         flat = [fn(_plain(v.item())) for v in self.np.asarray(x).reshape(-1)]
         return self.np.asarray(flat, dtype=self.np.float64).reshape(self.np.shape(x))
-
-    def full_like(self, x: Any, value: float) -> Any:
-        return self.np.full(self.np.shape(x), value, dtype=self.np.float64)
 
     def cast(self, x: Any, like: Any) -> Any:
         return x  # numpy promotes bool/int arrays correctly against Python floats
@@ -172,13 +158,6 @@ class _Torch:
             else (self.torch.minimum(a, b))
         )
 
-    def maximum(self, a: Any, b: Any) -> Any:
-        return (
-            self.torch.clamp(a, min=b)
-            if not isinstance(b, self.torch.Tensor)
-            else (self.torch.maximum(a, b))
-        )
-
     def count_le(self, sorted_points: tuple[int, ...], x: Any) -> Any:
         t = self.torch
         points = t.tensor(sorted_points, dtype=x.dtype, device=x.device)
@@ -188,9 +167,6 @@ class _Torch:
         t = self.torch
         flat = [fn(_plain(v)) for v in x.reshape(-1).tolist()]
         return t.tensor(flat, dtype=t.float64, device=x.device).reshape(x.shape)
-
-    def full_like(self, x: Any, value: float) -> Any:
-        return self.torch.full(x.shape, value, dtype=self.torch.float64, device=x.device)
 
     def cast(self, x: Any, like: Any) -> Any:
         # bool/int tensors combine with Python floats in torch's *default* dtype (float32)

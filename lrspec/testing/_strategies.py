@@ -1,41 +1,15 @@
-"""Testing helpers: Hypothesis strategies for every spec, and equivalence assertions.
-
-The strategies generate *valid* configurations, biased towards the edges where schedulers
-go wrong: step counts that land on milestones and period boundaries, ``T_max = 1``, gammas
-and factors near 0 and exactly 1, empty milestone lists, zero-length warm-ups. Functions
-held by generated specs (``LambdaLR.lr_lambda``, ``CyclicLR.scale_fn``, ...) come from a
-small fixed set of module-level functions registered as ``lrspec_testing_<name>``, so
-generated specs pickle and round-trip through :func:`lrspec.to_dict`.
-
-The assertions compare a spec with *any* scheduler object that has ``step()`` and
-``get_last_lr()`` -- a torch scheduler, or your own -- without this module importing torch:
-
->>> import lrspec
->>> from lrspec.testing import assert_trace_matches
->>> class Halving:  # a stand-in for a torch scheduler
-...     def __init__(self, lr):
-...         self.lr = lr
-...     def step(self):
-...         self.lr = self.lr * 0.5
-...     def get_last_lr(self):
-...         return [self.lr]
->>> values = assert_trace_matches(lrspec.ExponentialLR(gamma=0.5), Halving, 1.0, 3)
->>> values
-[1.0, 0.5, 0.25, 0.125]
-
-This module needs ``hypothesis`` (a test dependency); importing it never imports torch.
-"""
+"""Hypothesis strategies: valid configs of every spec, step counts, metric streams."""
 
 from __future__ import annotations
 
+import functools
 import math
-from collections.abc import Callable, Sequence
-from typing import Any, Protocol, TypeVar
+from collections.abc import Sequence
+from typing import Any, TypeVar
 
 from hypothesis import assume
 from hypothesis import strategies as st
 
-import lrspec
 from lrspec import (
     SWALR,
     ChainedScheduler,
@@ -55,103 +29,13 @@ from lrspec import (
     SequentialLR,
     StepLR,
 )
+from lrspec.testing._functions import LAMBDA_FUNCTIONS, MULTIPLICATIVE_FUNCTIONS, SCALE_FUNCTIONS
 
 T = TypeVar("T")
 
 #: Default upper bound for generated step counts: long enough to cross several periods of
 #: the generated schedules, short enough to step a torch scheduler 150 times per test.
 MAX_STEPS = 300
-
-# --- named functions for LambdaLR / MultiplicativeLR / CyclicLR.scale_fn --------------------
-#
-# Module-level (picklable) and registered, so generated specs can be saved. Each takes the
-# epoch torch passes (an int) and also works on floats.
-
-
-def one(epoch: float) -> float:
-    """Factor 1: the identity schedule."""
-    return 1.0
-
-
-def half(epoch: float) -> float:
-    """A constant 0.5."""
-    return 0.5
-
-
-def inverse_time(epoch: float) -> float:
-    """``1 / (epoch + 1)``."""
-    return 1.0 / (epoch + 1)
-
-
-def decay95(epoch: float) -> float:
-    """``0.95 ** epoch``."""
-    return float(0.95**epoch)
-
-
-def warmup10(epoch: float) -> float:
-    """Linear warm-up over 10 epochs, then 1."""
-    return min(1.0, (epoch + 1) / 10)
-
-
-def halve_every7(epoch: float) -> float:
-    """``0.5 ** (epoch // 7)``: a step decay written as a lambda."""
-    return float(0.5 ** (epoch // 7))
-
-
-def zero_after20(epoch: float) -> float:
-    """1 until epoch 20, then exactly 0."""
-    return 1.0 if epoch < 20 else 0.0
-
-
-def factor99(epoch: float) -> float:
-    """A per-step factor of 0.99."""
-    return 0.99
-
-
-def alternate(epoch: float) -> float:
-    """0.9 on odd epochs, 1/0.9 on even ones (a per-step factor that oscillates)."""
-    return 0.9 if int(epoch) % 2 else 1 / 0.9
-
-
-def tiny_factor(epoch: float) -> float:
-    """A per-step factor of 1e-6 for the first 3 epochs, then 1 (hits tiny lrs fast)."""
-    return 1e-6 if epoch <= 3 else 1.0
-
-
-def halving_scale(x: float) -> float:
-    """CyclicLR scale: ``1 / 2 ** (x - 1)`` (triangular2 written by hand)."""
-    return float(1 / (2.0 ** (x - 1)))
-
-
-def slow_decay_scale(x: float) -> float:
-    """CyclicLR scale: ``0.99 ** x``."""
-    return float(0.99**x)
-
-
-#: Functions for ``LambdaLR.lr_lambda`` (absolute factors).
-LAMBDA_FUNCTIONS: tuple[Callable[[float], float], ...] = (
-    one,
-    half,
-    inverse_time,
-    decay95,
-    warmup10,
-    halve_every7,
-    zero_after20,
-)
-#: Functions for ``MultiplicativeLR.lr_lambda`` (per-step factors).
-MULTIPLICATIVE_FUNCTIONS: tuple[Callable[[float], float], ...] = (
-    one,
-    half,
-    factor99,
-    alternate,
-    tiny_factor,
-)
-#: Functions for ``CyclicLR.scale_fn``.
-SCALE_FUNCTIONS: tuple[Callable[[float], float], ...] = (one, halving_scale, slow_decay_scale)
-
-for _fn in {*LAMBDA_FUNCTIONS, *MULTIPLICATIVE_FUNCTIONS, *SCALE_FUNCTIONS}:
-    lrspec.register_function(f"lrspec_testing_{_fn.__name__}", _fn)
-del _fn
 
 # --- scalar building blocks ---------------------------------------------------------------
 
@@ -354,6 +238,7 @@ def reduce_lr_on_plateau() -> st.SearchStrategy[ReduceLROnPlateau]:
 # --- composites and unions ----------------------------------------------------------------
 
 
+@functools.cache
 def leaf_specs() -> st.SearchStrategy[Schedule]:
     """Any non-composite, non-metric spec: the children composites are built from."""
     return st.one_of(
@@ -457,6 +342,8 @@ def step_limit(spec: Schedule, max_steps: int = MAX_STEPS) -> int:
     Only OneCycleLR stops: torch raises once it is stepped past ``total_steps``, also inside
     a composite, where the limit depends on the milestones, so it is found by tracing.
     """
+    if spec.metric_driven:
+        return max_steps  # driven by metrics, it never stops
     try:
         spec.trace(1.0, max_steps)
     except ValueError:
@@ -519,180 +406,3 @@ def _metric_streams(draw: st.DrawFn, min_size: int, max_size: int) -> list[float
 def metric_streams(min_size: int = 0, max_size: int = MAX_STEPS) -> st.SearchStrategy[list[float]]:
     """Metric sequences for ReduceLROnPlateau: plateaus, trends, noise, negatives, NaN."""
     return _metric_streams(min_size, max_size)
-
-
-# --- assertions ---------------------------------------------------------------------------
-
-
-class SchedulerLike(Protocol):
-    """What :func:`assert_trace_matches` drives: torch's scheduler interface."""
-
-    def step(self, *args: Any) -> Any: ...
-
-    def get_last_lr(self) -> Sequence[Any]: ...
-
-
-Sched = TypeVar("Sched", bound=SchedulerLike)
-
-
-def same_float(a: float, b: float) -> bool:
-    """Bit equality of floats: ``==`` that also tells -0.0 from 0.0 and lets NaN equal NaN."""
-    if math.isnan(a) or math.isnan(b):
-        return math.isnan(a) and math.isnan(b)
-    return a == b and math.copysign(1.0, a) == math.copysign(1.0, b)
-
-
-def assert_trace_matches(
-    spec: Schedule,
-    make_scheduler: Callable[[float], Sched],
-    base_lr: float,
-    steps: int | None = None,
-    *,
-    metrics: Sequence[float] | None = None,
-    optimizer_step: Callable[[Sched], object] | None = None,
-) -> list[float]:
-    """Assert that ``spec.trace`` equals a live scheduler's lr sequence, bit for bit.
-
-    ``make_scheduler(base_lr)`` must build a fresh scheduler on a fresh optimizer whose lr is
-    ``base_lr``. Its ``get_last_lr()[0]`` is read right after construction and after each of
-    ``steps`` calls to ``step()`` -- or, with ``metrics``, after each ``step(metric)``
-    (``steps`` may then be left out). ``optimizer_step(scheduler)``, if given, runs before
-    every scheduler step; for torch pass ``lambda s: s.optimizer.step()``, which keeps torch
-    from warning that the optimizer never stepped.
-
-    Values are compared with :func:`same_float` (so ``-0.0 != 0.0``). On the first
-    difference it raises ``AssertionError`` naming the step and both values' ``repr``.
-    Returns the scheduler's sequence (as floats), e.g. to compare it further.
-
-    >>> import lrspec
-    >>> class Countdown:
-    ...     def __init__(self, lr):
-    ...         self.lr, self.e = lr, 0
-    ...     def step(self):
-    ...         self.e += 1
-    ...         self.lr = self.lr * (0.5 if self.e % 2 == 0 else 1.0)
-    ...     def get_last_lr(self):
-    ...         return [self.lr]
-    >>> spec = lrspec.StepLR(step_size=2, gamma=0.5)
-    >>> assert_trace_matches(spec, Countdown, 1.0, 4)
-    [1.0, 1.0, 0.5, 0.5, 0.25]
-    >>> assert_trace_matches(lrspec.StepLR(step_size=3, gamma=0.5), Countdown, 1.0, 4)
-    Traceback (most recent call last):
-    ...
-    AssertionError: StepLR(step_size=3, gamma=0.5) with base_lr=1.0: first difference at step 2: spec.trace gives 1.0, the scheduler gives 0.5
-    """  # noqa: E501
-    if metrics is not None:
-        metric_list = list(metrics)
-        if steps is not None and steps != len(metric_list):
-            raise ValueError(
-                f"steps must equal len(metrics) when both are given, got steps={steps!r} "
-                f"and {len(metric_list)} metrics"
-            )
-        expected = spec.trace(base_lr, metrics=metric_list)
-    else:
-        if steps is None:
-            raise TypeError("assert_trace_matches needs steps (or metrics), got neither")
-        metric_list = []
-        expected = spec.trace(base_lr, steps)
-    n = len(expected) - 1
-
-    scheduler = make_scheduler(base_lr)
-    actual = [float(scheduler.get_last_lr()[0])]
-    _check_step(spec, base_lr, 0, expected, actual)
-    for k in range(1, n + 1):
-        if optimizer_step is not None:
-            optimizer_step(scheduler)
-        if metrics is not None:
-            scheduler.step(metric_list[k - 1])
-        else:
-            scheduler.step()
-        actual.append(float(scheduler.get_last_lr()[0]))
-        _check_step(spec, base_lr, k, expected, actual)
-    return actual
-
-
-def _check_step(
-    spec: Schedule, base_lr: float, k: int, expected: list[float], actual: list[float]
-) -> None:
-    if not same_float(expected[k], actual[k]):
-        raise AssertionError(
-            f"{spec!r} with base_lr={base_lr!r}: first difference at step {k}: "
-            f"spec.trace gives {expected[k]!r}, the scheduler gives {actual[k]!r}"
-        )
-
-
-def assert_lr_close(
-    spec: Schedule,
-    values: Sequence[float],
-    base_lr: float,
-    *,
-    rel: float = 1e-9,
-    abs: float = 1e-12,
-) -> None:
-    """Assert ``spec.lr(k, base_lr)`` is close to ``values[k]`` for every k.
-
-    Closeness is :func:`math.isclose` with ``rel_tol=rel`` and ``abs_tol=abs`` -- lrspec's
-    promise for closed forms against torch. Raises ``AssertionError`` naming the first epoch
-    that is off, both values and their relative gap.
-
-    >>> import lrspec
-    >>> assert_lr_close(lrspec.ExponentialLR(gamma=0.5), [1.0, 0.5, 0.25], 1.0)
-    >>> assert_lr_close(lrspec.ExponentialLR(gamma=0.5), [1.0, 0.5, 0.2], 1.0)
-    Traceback (most recent call last):
-    ...
-    AssertionError: ExponentialLR(gamma=0.5) with base_lr=1.0: spec.lr(2) = 0.25, expected 0.2 (relative gap 0.25; rel=1e-09, abs=1e-12)
-    """  # noqa: E501
-    for k, want in enumerate(values):
-        got = spec.lr(k, base_lr)
-        if not math.isclose(got, want, rel_tol=rel, abs_tol=abs):
-            gap = math.fabs(got - want) / math.fabs(want) if want else math.inf
-            raise AssertionError(
-                f"{spec!r} with base_lr={base_lr!r}: spec.lr({k}) = {got!r}, expected "
-                f"{want!r} (relative gap {gap:.3g}; rel={rel!r}, abs={abs!r})"
-            )
-
-
-__all__ = [
-    "LAMBDA_FUNCTIONS",
-    "MAX_STEPS",
-    "MULTIPLICATIVE_FUNCTIONS",
-    "SCALE_FUNCTIONS",
-    "SchedulerLike",
-    "alternate",
-    "assert_lr_close",
-    "assert_trace_matches",
-    "base_lrs",
-    "chained_scheduler",
-    "constant_lr",
-    "cosine_annealing_lr",
-    "cosine_annealing_warm_restarts",
-    "cyclic_lr",
-    "decay95",
-    "exponential_lr",
-    "factor99",
-    "half",
-    "halve_every7",
-    "halving_scale",
-    "inverse_time",
-    "lambda_lr",
-    "leaf_specs",
-    "linear_lr",
-    "metric_streams",
-    "multiplicative_lr",
-    "multistep_lr",
-    "one",
-    "one_cycle_lr",
-    "polynomial_lr",
-    "reduce_lr_on_plateau",
-    "same_float",
-    "sequential_lr",
-    "slow_decay_scale",
-    "specs",
-    "step_limit",
-    "step_lr",
-    "steps",
-    "swalr",
-    "tiny_factor",
-    "warmup10",
-    "zero_after20",
-]
