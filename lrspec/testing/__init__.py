@@ -51,6 +51,7 @@ from lrspec.testing._functions import (
 )
 from lrspec.testing._strategies import (
     MAX_STEPS,
+    TWIN_STRATEGIES,
     base_lrs,
     chained_scheduler,
     constant_lr,
@@ -80,6 +81,7 @@ __all__ = [
     "MAX_STEPS",
     "MULTIPLICATIVE_FUNCTIONS",
     "SCALE_FUNCTIONS",
+    "TWIN_STRATEGIES",
     "SchedulerLike",
     "alternate",
     "assert_lr_close",

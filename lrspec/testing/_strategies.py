@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 from hypothesis import assume
@@ -295,6 +295,27 @@ def specs(*, metric_driven: bool = True) -> st.SearchStrategy[Schedule]:
     if metric_driven:
         choices.append(reduce_lr_on_plateau())
     return st.one_of(choices)
+
+
+#: One strategy factory per torch twin, by torch's class name (``lrspec.TORCH_TWINS`` order).
+TWIN_STRATEGIES: dict[str, Callable[[], st.SearchStrategy[Any]]] = {
+    "LambdaLR": lambda_lr,
+    "MultiplicativeLR": multiplicative_lr,
+    "StepLR": step_lr,
+    "MultiStepLR": multistep_lr,
+    "ConstantLR": constant_lr,
+    "LinearLR": linear_lr,
+    "ExponentialLR": exponential_lr,
+    "PolynomialLR": polynomial_lr,
+    "CosineAnnealingLR": cosine_annealing_lr,
+    "ChainedScheduler": chained_scheduler,
+    "SequentialLR": sequential_lr,
+    "ReduceLROnPlateau": reduce_lr_on_plateau,
+    "CyclicLR": cyclic_lr,
+    "OneCycleLR": one_cycle_lr,
+    "CosineAnnealingWarmRestarts": cosine_annealing_warm_restarts,
+    "SWALR": swalr,
+}
 
 
 # --- step counts and metric streams -------------------------------------------------------

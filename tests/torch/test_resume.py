@@ -41,24 +41,7 @@ _module_spec.loader.exec_module(rw)
 #: Steps per generated run (each case trains about 2 n steps, at ~1 ms a step).
 MAX_STEPS = 30
 
-STRATEGIES: dict[str, Callable[[], st.SearchStrategy[lrspec.Schedule]]] = {
-    "LambdaLR": lt.lambda_lr,
-    "MultiplicativeLR": lt.multiplicative_lr,
-    "StepLR": lt.step_lr,
-    "MultiStepLR": lt.multistep_lr,
-    "ConstantLR": lt.constant_lr,
-    "LinearLR": lt.linear_lr,
-    "ExponentialLR": lt.exponential_lr,
-    "PolynomialLR": lt.polynomial_lr,
-    "CosineAnnealingLR": lt.cosine_annealing_lr,
-    "ChainedScheduler": lt.chained_scheduler,
-    "SequentialLR": lt.sequential_lr,
-    "ReduceLROnPlateau": lt.reduce_lr_on_plateau,
-    "CyclicLR": lt.cyclic_lr,
-    "OneCycleLR": lt.one_cycle_lr,
-    "CosineAnnealingWarmRestarts": lt.cosine_annealing_warm_restarts,
-    "SWALR": lt.swalr,
-}
+STRATEGIES: dict[str, Callable[[], st.SearchStrategy[lrspec.Schedule]]] = dict(lt.TWIN_STRATEGIES)
 
 
 def test_strategies_cover_every_torch_twin() -> None:

@@ -32,24 +32,7 @@ from lrspec_torch import SpecLR, to_torch
 MAX_STEPS = 30
 
 #: One strategy per torch twin (``lrspec.TORCH_TWINS``), by torch's class name.
-STRATEGIES: dict[str, Callable[[], st.SearchStrategy[lrspec.Schedule]]] = {
-    "LambdaLR": lt.lambda_lr,
-    "MultiplicativeLR": lt.multiplicative_lr,
-    "StepLR": lt.step_lr,
-    "MultiStepLR": lt.multistep_lr,
-    "ConstantLR": lt.constant_lr,
-    "LinearLR": lt.linear_lr,
-    "ExponentialLR": lt.exponential_lr,
-    "PolynomialLR": lt.polynomial_lr,
-    "CosineAnnealingLR": lt.cosine_annealing_lr,
-    "ChainedScheduler": lt.chained_scheduler,
-    "SequentialLR": lt.sequential_lr,
-    "ReduceLROnPlateau": lt.reduce_lr_on_plateau,
-    "CyclicLR": lt.cyclic_lr,
-    "OneCycleLR": lt.one_cycle_lr,
-    "CosineAnnealingWarmRestarts": lt.cosine_annealing_warm_restarts,
-    "SWALR": lt.swalr,
-}
+STRATEGIES: dict[str, Callable[[], st.SearchStrategy[lrspec.Schedule]]] = dict(lt.TWIN_STRATEGIES)
 MOMENTUM_CLASSES = ("CyclicLR", "OneCycleLR")
 
 # SequentialLR re-runs the initial step of a composite first child at construction, before
