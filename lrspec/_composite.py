@@ -7,8 +7,34 @@ from typing import Any
 import attrs
 
 from lrspec import _checks as c
+from lrspec import _xp
 from lrspec._base import Group, Schedule, Twin, bisect_right, load_keys, write
+from lrspec._cycles import CosineAnnealingWarmRestarts, CyclicLR
+from lrspec._decay import (
+    ConstantLR,
+    CosineAnnealingLR,
+    ExponentialLR,
+    LinearLR,
+    MultiStepLR,
+    PolynomialLR,
+    StepLR,
+)
+from lrspec._lambda import LambdaLR
 from lrspec._registry import spec_class
+
+#: Children whose torch update only multiplies the lr, so a chain of them is the product of
+#: their closed forms.
+_MULTIPLICATIVE = (StepLR, MultiStepLR, ConstantLR, LinearLR, ExponentialLR, PolynomialLR)
+#: Children that SequentialLR restarts at their own epoch 0 from ``base_lr`` (closed form in
+#: torch at the restart). MultiplicativeLR and SWALR continue from the previous lr instead,
+#: OneCycleLR rewrites ``initial_lr``, and composites cannot be restarted.
+_RESTARTABLE = (
+    *_MULTIPLICATIVE,
+    CosineAnnealingLR,
+    LambdaLR,
+    CosineAnnealingWarmRestarts,
+    CyclicLR,
+)
 
 
 def _children(_inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
@@ -46,7 +72,9 @@ class ChainedScheduler(Schedule):
     overwrite whatever the children before them did; the lr at epoch 0 is what the children's
     constructors left, in order.
 
-    ``lr(e)`` replays the chain (O(e)) and so equals ``trace`` exactly.
+    ``lr(e)`` is the product of the children's closed forms when every child is
+    multiplicative (StepLR, MultiStepLR, ConstantLR, LinearLR, ExponentialLR, PolynomialLR);
+    otherwise it replays the chain (O(e)) and so equals ``trace`` exactly.
 
     >>> from lrspec import ConstantLR, ExponentialLR
     >>> ChainedScheduler(schedulers=[ConstantLR(factor=0.5, total_iters=2),
@@ -57,7 +85,12 @@ class ChainedScheduler(Schedule):
     schedulers: tuple[Schedule, ...] = attrs.field(converter=c.as_tuple, validator=_children)
 
     def _lr(self, xp: Any, epoch: Any, base_lr: float) -> Any:
-        return self._replay_lr(xp, epoch, base_lr)
+        if not all(isinstance(child, _MULTIPLICATIVE) for child in self.schedulers):
+            return self._replay_lr(xp, epoch, base_lr)
+        value = base_lr
+        for child in self.schedulers:
+            value = value * child._lr(xp, epoch, 1.0)
+        return value
 
     def twin(self, group: Group) -> Twin:
         return _ChainedTwin(self, group)
@@ -144,7 +177,10 @@ class SequentialLR(Schedule):
     previous child left (MultiplicativeLR then multiplies by ``lr_lambda(0)``); a composite as
     ``schedulers[0]`` is stepped once more at construction (its sequence starts one step in).
 
-    ``lr(e)`` replays the sequence (O(e)) and so equals ``trace`` exactly.
+    ``lr(e)`` composes the children's closed forms as in the formula when every child
+    restarts cleanly (StepLR, MultiStepLR, ConstantLR, LinearLR, ExponentialLR, PolynomialLR,
+    CosineAnnealingLR, LambdaLR, CosineAnnealingWarmRestarts, and CyclicLR after the first);
+    otherwise it replays the sequence (O(e)) and so equals ``trace`` exactly.
 
     Deviations: milestones must be strictly increasing ints >= 1 (torch accepts unsorted ones
     and gives nonsense); only ``schedulers[0]`` may be a composite (torch raises
@@ -164,7 +200,21 @@ class SequentialLR(Schedule):
     )
 
     def _lr(self, xp: Any, epoch: Any, base_lr: float) -> Any:
-        return self._replay_lr(xp, epoch, base_lr)
+        children, milestones = self.schedulers, self.milestones
+        # A first CyclicLR sets the group's initial_lr, the base of every later child.
+        if isinstance(children[0], CyclicLR) or not all(
+            isinstance(child, _RESTARTABLE) for child in children
+        ):
+            return self._replay_lr(xp, epoch, base_lr)
+        if xp is _xp.SCALAR:
+            k = bisect_right(milestones, epoch)
+            return children[k]._lr(xp, epoch - (milestones[k - 1] if k else 0), base_lr)
+        value = children[0]._lr(xp, epoch, base_lr)
+        for child, start in zip(children[1:], milestones, strict=True):
+            reached = epoch >= start
+            local = xp.where(reached, epoch - start, 0)  # clamped: children reject e < 0
+            value = xp.where(reached, child._lr(xp, local, base_lr), value)
+        return value
 
     def twin(self, group: Group) -> Twin:
         return _SequentialTwin(self, group)

@@ -169,11 +169,14 @@ def test_lr_accepts_numpy_and_int_base_lr(spec: lrspec.Schedule) -> None:
     assert spec.lr(2, 1) == spec.lr(2, 1.0)
 
 
-@pytest.mark.parametrize(
-    "spec",
-    [s for s in EVAL_SPECS if isinstance(s, (MultiplicativeLR, ChainedScheduler, SequentialLR))],
-    ids=lambda s: type(s).__name__,
-)
+REPLAYED = [  # specs whose lr has no closed form and replays torch's steps
+    MultiplicativeLR(lr_lambda=lambda e: 0.5),
+    ChainedScheduler(schedulers=[CosineAnnealingLR(T_max=3), ExponentialLR(gamma=0.5)]),
+    SequentialLR(schedulers=[StepLR(step_size=1), SWALR(swa_lr=0.1)], milestones=[2]),
+]
+
+
+@pytest.mark.parametrize("spec", REPLAYED, ids=lambda s: type(s).__name__)
 def test_replayed_lr_needs_integral_epochs(spec: lrspec.Schedule) -> None:
     with pytest.raises(ValueError, match=r"integer epochs.*1\.5"):
         spec.lr(1.5, 1.0)
@@ -327,3 +330,19 @@ def test_non_numeric_array_epoch_is_a_type_error(epoch: np.ndarray) -> None:
 def test_huge_int_epoch_is_a_value_error() -> None:
     with pytest.raises(ValueError, match=r"^epoch\b"):
         StepLR(step_size=2).lr(10**400, 1.0)
+
+
+@pytest.mark.parametrize(
+    "spec",
+    [
+        ChainedScheduler(schedulers=[ConstantLR(factor=0.5, total_iters=2), StepLR(step_size=2)]),
+        SequentialLR(
+            schedulers=[LinearLR(total_iters=2), CosineAnnealingLR(T_max=4)], milestones=[2]
+        ),
+    ],
+    ids=lambda s: type(s).__name__,
+)
+def test_composites_of_closed_forms_take_fractional_epochs(spec: lrspec.Schedule) -> None:
+    assert min(spec.lr(2.0, 1.0), spec.lr(3.0, 1.0)) <= spec.lr(2.5, 1.0)
+    assert spec.lr(2.5, 1.0) <= max(spec.lr(2.0, 1.0), spec.lr(3.0, 1.0))
+    assert spec.lr(3.0, 1.0) == pytest.approx(spec.trace(1.0, 3)[-1], rel=1e-12)
