@@ -64,6 +64,25 @@ def curve(n: int) -> None:
     )
 
 
+def curve_warmup_cosine(n: int) -> None:
+    warm = n // 100
+    spec = lrspec.SequentialLR(
+        schedulers=[
+            lrspec.LinearLR(start_factor=0.01, total_iters=warm),
+            lrspec.CosineAnnealingLR(T_max=n - warm),
+        ],
+        milestones=[warm],
+    )
+    epochs = np.arange(n + 1)
+    ours = best_of(lambda: spec.lr(epochs, 0.25))
+    torch_t = torch_steps(spec, n)
+    print(f"{n:.0e}-step warm-up + cosine SequentialLR, vectorised lr: {ours * 1e3:8.2f} ms")
+    print(
+        f"  stepping torch's SequentialLR:         {torch_t * 1e3:8.0f} ms   "
+        f"lrspec is {torch_t / ours:6.0f}x faster"
+    )
+
+
 def trace_cost(steps: int) -> None:
     specs: list[lrspec.Schedule] = [
         lrspec.ExponentialLR(gamma=0.999),
@@ -133,6 +152,7 @@ def main() -> None:
     n = 100_000 if args.quick else 1_000_000
     print(f"torch {torch.__version__}, numpy {np.__version__}, python {sys.version.split()[0]}")
     curve(n)
+    curve_warmup_cosine(n)
     trace_cost(10_000)
     scalar_lr()
     import_time()
