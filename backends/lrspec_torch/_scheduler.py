@@ -33,7 +33,11 @@ class SpecLR(LRScheduler):
     updated in place).
 
     Call ``step()`` once per epoch (or batch) after ``optimizer.step()``; for a metric-driven
-    spec (ReduceLROnPlateau) call ``step(metric)``.
+    spec (ReduceLROnPlateau) call ``step(metric)``. (A metric-driven SpecLR is not a torch
+    ``ReduceLROnPlateau`` instance, so frameworks that detect that class -- Lightning --
+    need to be told: ``{"scheduler": sched, "monitor": "val_loss", "reduce_on_plateau":
+    True}``.) Unlike torch, ``step(epoch)`` is refused and a param group added after
+    construction is an error (it has no spec).
 
     ``state_dict()`` is plain data: the specs as :func:`lrspec.to_dict` dicts, the step
     counters and the lrs in effect. Loading it continues the exact sequence, whichever of
