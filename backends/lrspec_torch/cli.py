@@ -17,6 +17,7 @@ import math
 import os
 import sys
 import tempfile
+import textwrap
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
@@ -424,7 +425,9 @@ def _schedule_figure(label: str, values: Sequence[float], base_lr: float) -> Fig
     fig = Figure(figsize=(7, 4), layout="constrained")
     ax = fig.subplots()
     ax.plot(range(len(values)), values)
-    ax.set(title=label, xlabel="step", ylabel=f"lr (base_lr={base_lr})")
+    title = "\n".join(textwrap.wrap(label, width=72))  # a full spec repr can be long
+    ax.set_title(title, fontsize=9)
+    ax.set(xlabel="step", ylabel=f"lr (base_lr={base_lr})")
     ax.grid(alpha=0.3)
     return fig
 
