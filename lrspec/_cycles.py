@@ -335,7 +335,9 @@ class _OneCycleTwin(Twin):
                 f"Tried to step {e} times. The specified number of total steps is {self.total}"
             )
         # the first phase that ends at or after e, else the last (which then extrapolates)
-        phase = next((p for p in self.phases if e <= p[0]), self.phases[-1])
+        for phase in self.phases:
+            if e <= phase[0]:
+                break
         end_step, start_step, keys = phase
         pct = (e - start_step) / (end_step - start_step)
         lr_from, lr_to, mom_from, mom_to = keys

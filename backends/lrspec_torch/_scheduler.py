@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from operator import itemgetter
 from typing import Any
 
 import torch
@@ -12,6 +13,7 @@ import lrspec
 from lrspec._base import write
 
 _STATE_VERSION = 1
+_LR = itemgetter("lr")
 
 
 def _clone(value: Any) -> Any:
@@ -78,6 +80,7 @@ class SpecLR(LRScheduler):
         # Building a twin runs torch's constructor side effects on the group (initial_lr,
         # the initial step, momentum for the cyclic schedules), in torch's order.
         self._twins: list[Any] = [s.twin(g) for s, g in zip(specs, groups, strict=True)]
+        self._steps = [twin.step for twin in self._twins]  # the hot loop's bound methods
         self._bound_to = groups  # the param_groups list the twins act on
         self.base_lrs = [_clone(group.get("initial_lr", group["lr"])) for group in groups]
         self.last_epoch = 0
@@ -129,19 +132,17 @@ class SpecLR(LRScheduler):
                 )
             for twin in self._twins:
                 twin.step(metrics)
+        elif metrics is not None:
+            raise TypeError(
+                f"{type(self.specs[0]).__name__} takes no metric: call step() without "
+                f"arguments, got {metrics!r}"
+            )
         else:
-            if metrics is not None:
-                raise TypeError(
-                    f"{type(self.specs[0]).__name__} takes no metric: call step() without "
-                    f"arguments, got {metrics!r}"
-                )
-            for twin in self._twins:
-                twin.step()
+            for step in self._steps:
+                step()
         self.last_epoch += 1
         self._step_count += 1
-        self._last_lr = [
-            lr.clone() if isinstance(lr := group["lr"], torch.Tensor) else lr for group in groups
-        ]
+        self._last_lr = [lr if type(lr) is float else _clone(lr) for lr in map(_LR, groups)]
 
     def _bind(self) -> None:
         # Optimizer.load_state_dict replaces the param_groups list and its dicts: act on the
