@@ -92,22 +92,19 @@ class PlateauTwin:
         self.best = math.inf if spec.mode == "min" else -math.inf
         self.cooldown_counter = 0
         self.num_bad_epochs = 0
-
-    def is_better(self, a: float) -> bool:
-        spec, best = self.spec, self.best
-        if spec.mode == "min":
-            if spec.threshold_mode == "rel":
-                return a < best * (1.0 - spec.threshold)
-            return a < best - spec.threshold
-        if spec.threshold_mode == "rel":
-            return a > best * (spec.threshold + 1.0)
-        return a > best + spec.threshold
+        # torch's _is_better, with its threshold term computed once (the same float)
+        self.better, self.term = {
+            ("min", "rel"): (_below, 1.0 - spec.threshold),
+            ("min", "abs"): (_below_minus, spec.threshold),
+            ("max", "rel"): (_above, spec.threshold + 1.0),
+            ("max", "abs"): (_above_plus, spec.threshold),
+        }[spec.mode, spec.threshold_mode]
 
     def step(self, metric: Any) -> None:
         spec = self.spec
         current = float(metric)
         self.last_epoch += 1
-        if self.is_better(current):
+        if self.better(current, self.best, self.term):
             self.best = current
             self.num_bad_epochs = 0
         else:
@@ -131,3 +128,19 @@ class PlateauTwin:
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
         load_keys(self, state, self.state_keys)
+
+
+def _below(a: float, best: float, rel: float) -> bool:
+    return a < best * rel
+
+
+def _below_minus(a: float, best: float, threshold: float) -> bool:
+    return a < best - threshold
+
+
+def _above(a: float, best: float, rel: float) -> bool:
+    return a > best * rel
+
+
+def _above_plus(a: float, best: float, threshold: float) -> bool:
+    return a > best + threshold
