@@ -15,7 +15,6 @@ updated in place exactly as torch does it (``fill_``).
 
 from __future__ import annotations
 
-from bisect import bisect_right
 from collections.abc import Sequence
 from typing import Any, ClassVar
 
@@ -277,4 +276,4 @@ def metric_trace_args(
     return base, values
 
 
-__all__ = ["Group", "MomentumSchedule", "Schedule", "Twin", "bisect_right", "clone", "write"]
+__all__ = ["Group", "MomentumSchedule", "Schedule", "Twin", "clone", "write"]

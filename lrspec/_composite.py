@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from typing import Any
 
 import attrs
 
 from lrspec import _checks as c
 from lrspec import _xp
-from lrspec._base import Group, Schedule, Twin, bisect_right, load_keys, write
+from lrspec._base import Group, Schedule, Twin, load_keys, write
 from lrspec._cycles import CosineAnnealingWarmRestarts, CyclicLR
 from lrspec._decay import (
     ConstantLR,

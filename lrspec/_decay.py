@@ -9,6 +9,7 @@ The two agree to ~1e-13 relative; only ``trace`` is bit-identical to torch.
 from __future__ import annotations
 
 import math
+from bisect import bisect_right
 from itertools import accumulate, repeat
 from operator import mul
 from typing import Any
@@ -17,7 +18,7 @@ import attrs
 
 from lrspec import _checks as c
 from lrspec import functional as F
-from lrspec._base import Group, Schedule, Twin, bisect_right
+from lrspec._base import Group, Schedule, Twin
 from lrspec._registry import spec_class
 
 
