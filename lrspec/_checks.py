@@ -1,8 +1,9 @@
 """Converters and validators shared by every spec.
 
-Converters only *normalise* good values (numpy scalars to Python numbers, lists to
-tuples) and pass anything else through untouched, so that the validator that runs next can
-reject it with a message naming the argument, the rule and the value.
+Converters only *normalise* good values (numpy scalars to Python numbers, integral floats
+such as ``100.0`` to ints, lists to tuples) and pass anything else through untouched, so
+that the validator that runs next can reject it with a message naming the argument, the
+rule and the value.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 import math
 import numbers
 import operator
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from itertools import pairwise
 from typing import Any
 
@@ -35,12 +36,23 @@ def as_float(value: float) -> float:
     return float(value) if _is_real(value) else value
 
 
-def as_int(value: int) -> int:
-    """Normalise an integral number (numpy integer, ...) to a Python int."""
-    return int(value) if _is_int(value) else value
+def as_int(value: float) -> int:
+    """Normalise an integral number to a Python int.
+
+    Integers (numpy's too) and *integral* reals (``3.0``, ``np.float64(3.0)``,
+    ``Fraction(6, 2)``; common from ``epochs / k`` or YAML) become ints, which torch runs
+    identically. Anything else passes through for the validator to reject.
+    """
+    if _is_int(value):
+        return int(value)
+    if _is_real(value):
+        number = float(value)
+        if math.isfinite(number) and number.is_integer() and number == value:
+            return int(number)
+    return value  # type: ignore[return-value]  # rejected by the validator
 
 
-def as_optional_int(value: int | None) -> int | None:
+def as_optional_int(value: float | None) -> int | None:
     """:func:`as_int` for arguments where ``None`` means "not given"."""
     return None if value is None else as_int(value)
 
@@ -55,13 +67,28 @@ def as_bool(value: bool) -> bool:
     return bool(value) if type(value).__name__ == "bool_" else value
 
 
-def as_int_tuple(value: Sequence[int]) -> tuple[int, ...]:
+def as_int_tuple(value: Sequence[float]) -> tuple[int, ...]:
     """Normalise a list, tuple or 1-d array of integers to a tuple of Python ints."""
     if type(value).__name__ == "ndarray" and getattr(value, "ndim", None) == 1:
         value = value.tolist()  # type: ignore[attr-defined]
     if isinstance(value, (list, tuple)):
         return tuple(as_int(v) for v in value)
     return value  # type: ignore[return-value]  # rejected by the validator
+
+
+def as_sorted_int_tuple(value: Iterable[float]) -> tuple[int, ...]:
+    """Normalise any iterable of integers (a set, a range, an array...) to a sorted tuple.
+
+    Only when every item is an integer does it sort (order is irrelevant where torch counts
+    the milestones); anything else passes through, as a tuple when it was iterable, so the
+    validator names the bad item.
+    """
+    if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
+        return value  # type: ignore[return-value]  # rejected by the validator
+    if type(value).__name__ == "ndarray" and getattr(value, "ndim", None) != 1:
+        return value  # type: ignore[return-value]  # rejected by the validator
+    items = tuple(as_int(v) for v in value)
+    return tuple(sorted(items)) if all(_is_int(v) for v in items) else items
 
 
 def as_tuple(value: Sequence[Any]) -> tuple[Any, ...]:
@@ -149,26 +176,45 @@ def optional_function(inst: Any, attribute: attrs.Attribute[Any], value: Any) ->
         function(inst, attribute, value)
 
 
+def _int_items(attribute: attrs.Attribute[Any], value: Any, ge: int, what: str) -> None:
+    if not isinstance(value, tuple):
+        _fail_type(attribute, what, value)
+    for item in value:
+        if not _is_int(item):
+            raise TypeError(
+                f"{attribute.name} must contain only ints, got {item!r} "
+                f"({type(item).__name__}) in {list(value)!r}"
+            )
+        if item < ge:
+            raise ValueError(
+                f"{attribute.name} must all be >= {ge}, got {item!r} in {list(value)!r}"
+            )
+
+
 def increasing_ints(*, ge: int) -> Validator:
     """A tuple of strictly increasing integers, each >= ``ge``."""
 
     def check(_inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
-        if not isinstance(value, tuple):
-            _fail_type(attribute, "a list or tuple of ints", value)
-        for item in value:
-            if not _is_int(item):
-                raise TypeError(
-                    f"{attribute.name} must contain only ints, got {item!r} "
-                    f"({type(item).__name__}) in {list(value)!r}"
-                )
-            if item < ge:
-                raise ValueError(
-                    f"{attribute.name} must all be >= {ge}, got {item!r} in {list(value)!r}"
-                )
+        _int_items(attribute, value, ge, "a list or tuple of ints")
         for a, b in pairwise(value):
             if not a < b:
                 raise ValueError(
                     f"{attribute.name} must be strictly increasing, got {list(value)!r}"
+                )
+
+    return check
+
+
+def distinct_ints(*, ge: int) -> Validator:
+    """A (sorted) tuple of distinct integers, each >= ``ge``."""
+
+    def check(_inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+        _int_items(attribute, value, ge, "an iterable of ints")
+        for a, b in pairwise(value):
+            if a == b:
+                raise ValueError(
+                    f"{attribute.name} must not repeat a value (torch would apply the "
+                    f"decay that many times at once), got {a!r} twice in {list(value)!r}"
                 )
 
     return check

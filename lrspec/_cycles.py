@@ -27,7 +27,8 @@ from lrspec._base import (
 )
 from lrspec._registry import fn_repr, spec_class
 
-_MOMENTUM = c.real(ge=0, le=1)
+#: torch accepts any momentum (its own tests use max_momentum=5.0); negatives are garbage.
+_MOMENTUM = c.real(ge=0)
 
 
 @spec_class
@@ -52,7 +53,7 @@ class CyclicLR(MomentumSchedule):
     Deviations: scalar ``base_lr``/``max_lr``/momenta only (use one spec per param group);
     ``mode`` must be one of the three names even with a ``scale_fn`` (torch ignores it then);
     ``scale_mode`` must be ``"cycle"`` or ``"iterations"`` (torch treats any other string as
-    iterations); step sizes are ints >= 1; momenta are in [0, 1].
+    iterations); step sizes are ints >= 1; momenta are finite numbers >= 0.
 
     >>> CyclicLR(base_lr=0.1, max_lr=1.0, step_size_up=2, cycle_momentum=False).trace(0.1, 4)
     [0.1, 0.55, 1.0, 0.55, 0.1]

@@ -91,9 +91,11 @@ class MultiStepLR(Schedule):
     Torch twin: ``torch.optim.lr_scheduler.MultiStepLR(optimizer, milestones, gamma=0.1)``,
     which multiplies the current lr by ``gamma`` when ``e`` is a milestone.
 
-    Deviations: ``milestones`` must be strictly increasing ints >= 1 (torch silently accepts
-    unsorted, repeated and zero milestones; a repeated one applies ``gamma**n`` at once) and
-    ``gamma`` a finite number > 0. Quirk: like StepLR, torch decays twice when resumed on a
+    ``milestones`` may be any iterable of ints (a list, a set, a range, a 1-d array, integral
+    floats such as ``30.0``): torch counts them, so order is irrelevant and the spec stores
+    them sorted. Deviations: a milestone must be >= 1 and appear once (torch silently
+    accepts 0, which never fires, and repeats, which apply ``gamma**n`` at once); ``gamma``
+    must be a finite number > 0. Quirk: like StepLR, torch decays twice when resumed on a
     milestone.
 
     >>> MultiStepLR(milestones=[2, 4], gamma=0.1).lr(3, 1.0)
@@ -101,7 +103,7 @@ class MultiStepLR(Schedule):
     """
 
     milestones: tuple[int, ...] = attrs.field(
-        converter=c.as_int_tuple, validator=c.increasing_ints(ge=1)
+        converter=c.as_sorted_int_tuple, validator=c.distinct_ints(ge=1)
     )
     gamma: float = attrs.field(default=0.1, converter=c.as_float, validator=c.real(gt=0))
 
