@@ -18,6 +18,10 @@ from torch import nn
 import lrspec
 from lrspec_torch._scheduler import SpecLR
 
+# The tutorial's runs are defined once, torch-free, in lrspec_torch._tutorial (re-exported).
+from lrspec_torch._tutorial import tutorial_lambda as tutorial_lambda
+from lrspec_torch._tutorial import tutorial_specs as tutorial_specs
+
 #: A callable building a native torch scheduler on the optimizer it is given.
 SchedulerFactory = Callable[[torch.optim.Optimizer], Any]
 
@@ -375,29 +379,3 @@ def fit_regression(
         weight=weight,
         bias=bias,
     )
-
-
-# --- the tutorial's comparison -----------------------------------------------------------------
-
-
-def tutorial_lambda(epoch: int) -> float:
-    """The tutorial's LambdaLR factor ``0.95 ** epoch`` (registered as ``tutorial_lambda``)."""
-    return float(0.95**epoch)
-
-
-def tutorial_specs() -> dict[str, lrspec.Schedule | None]:
-    """The tutorial's runs by name: ``none`` (no scheduler) and six schedulers.
-
-    Registers :func:`tutorial_lambda` with :func:`lrspec.register_function` so the LambdaLR
-    spec has a text form (``LambdaLR(lr_lambda=fn('tutorial_lambda'))``).
-    """
-    lrspec.register_function("tutorial_lambda", tutorial_lambda)
-    return {
-        "none": None,
-        "StepLR": lrspec.StepLR(step_size=1, gamma=0.9),
-        "MultiStepLR": lrspec.MultiStepLR(milestones=[30, 80], gamma=0.1),
-        "ExponentialLR": lrspec.ExponentialLR(gamma=0.95),
-        "CosineAnnealingLR": lrspec.CosineAnnealingLR(T_max=100),
-        "ReduceLROnPlateau": lrspec.ReduceLROnPlateau(mode="min", patience=10, factor=0.1),
-        "LambdaLR": lrspec.LambdaLR(lr_lambda=tutorial_lambda),
-    }
