@@ -8,41 +8,21 @@ Then torch 2.13's known values, its documented quirks, and vectorised ``lr``.
 
 from __future__ import annotations
 
-import contextlib
 import math
-import warnings
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import attrs
 import numpy as np
 import pytest
 import torch
+from _torch_helpers import assert_bit_equal, make_optimizer, quiet_step_order
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import lrspec
 import lrspec_torch
 from lrspec import testing as lt
-
-# SequentialLR re-runs the initial step of a composite first child at construction, which
-# steps that child's children before any optimizer step: torch warns about the order.
-STEP_ORDER_WARNING = r"Detected call of `lr_scheduler\.step\(\)` before `optimizer\.step\(\)`"
-
-
-@contextlib.contextmanager
-def quiet_step_order() -> Iterator[None]:
-    """Silence exactly torch's step-order UserWarning (warnings are errors here)."""
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message=STEP_ORDER_WARNING, category=UserWarning)
-        yield
-
-
-def make_optimizer(base_lr: float, kind: str = "sgd") -> torch.optim.Optimizer:
-    params = [torch.zeros(1, requires_grad=True)]
-    if kind == "adam":
-        return torch.optim.Adam(params, lr=base_lr)
-    return torch.optim.SGD(params, lr=base_lr, momentum=0.0)
 
 
 def torch_lrs(
@@ -84,12 +64,6 @@ def torch_momenta(spec: lrspec.MomentumSchedule, steps: int, optimizer: str) -> 
             sched.step()
             out.append(beta1(opt.param_groups[0]))
     return out
-
-
-def assert_bit_equal(what: str, expected: Sequence[float], actual: Sequence[float]) -> None:
-    assert len(expected) == len(actual), f"{what}: {len(expected)} != {len(actual)} values"
-    for k, (want, got) in enumerate(zip(expected, actual, strict=True)):
-        assert lt.same_float(want, got), f"{what}: step {k}: lrspec {want!r}, torch {got!r}"
 
 
 # --- (a) + (b): every non-metric class, generated configs -------------------------------
