@@ -13,7 +13,7 @@ serialisable twin here whose learning rate is a pure function of the epoch:
 The core never imports torch; the torch backend lives in ``lrspec_torch``.
 """
 
-from lrspec import functional
+from lrspec import functional, stepping
 from lrspec._base import MomentumSchedule, Schedule
 from lrspec._composite import ChainedScheduler, SequentialLR
 from lrspec._cycles import CosineAnnealingWarmRestarts, CyclicLR, OneCycleLR
@@ -79,5 +79,6 @@ __all__ = [
     "functional",
     "parse",
     "register_function",
+    "stepping",
     "to_dict",
 ]

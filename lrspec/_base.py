@@ -9,52 +9,52 @@ Two evaluations live on every spec:
   param-group ``dict``. Because the twin performs the same float operations in the same
   order, the sequence it writes into the group is bit-identical to torch's.
 
-The same twins run on real torch param groups in the torch backend, where a tensor lr is
-updated in place exactly as torch does it (``fill_``).
+The same twins run on real torch param groups in the torch backend (they meet
+:class:`lrspec.stepping.Stepper`), where a tensor lr is updated in place exactly as torch
+does it (``fill_``).
+
+**Fast traces are deliberate.** Several specs override ``_trace`` with an inlined loop that
+performs the twin's float operations in the twin's order without the per-step method calls
+(2-28x faster than the generic replay). Each must equal the generic twin replay bit for
+bit; ``tests/core/test_fast_traces.py`` pins every one of them to it over generated specs.
+
+**Knowledge about a schedule lives on its class**: composites, the backend and the test
+strategies ask a spec (the class variables and methods of :class:`Schedule`) rather than
+testing its type.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from lrspec import _xp
 from lrspec._checks import check_base_lr, check_metrics, check_steps
+from lrspec.stepping import Group, clone, set_momentum, write
 
-Group = dict[str, Any]
+if TYPE_CHECKING:
+    from lrspec.stepping import Stepper
+
 _INF = float("inf")
-
-
-def clone(value: Any) -> Any:
-    """Copy a tensor hyperparameter (torch clones them); floats are immutable."""
-    return value.clone() if hasattr(value, "clone") else value
-
-
-def write(group: Group, key: str, value: Any) -> None:
-    """Store ``value`` like torch's ``_update_param_group_val``: tensors are filled in place."""
-    old = group.get(key)
-    if type(old) is float:  # the common case first
-        group[key] = value
-    elif old is not None and hasattr(old, "fill_"):
-        if hasattr(value, "dim") and value.dim() != 0:
-            value = value.squeeze()
-        old.fill_(value)
-    else:
-        group[key] = value
+#: The param-group keys torch's cyclic schedulers keep their momenta in.
+MOMENTUM_KEYS = frozenset({"max_momentum", "base_momentum"})
 
 
 class Twin:
     """Mirror of ``torch.optim.lr_scheduler.LRScheduler`` for one param group.
 
-    Subclasses implement :meth:`get_lr` (torch's ``get_lr``) and, where torch has one,
-    :meth:`closed_form` (torch's ``_get_closed_form_lr``).
+    Subclasses implement :meth:`get_lr` (torch's ``get_lr``). Where torch has a
+    ``_get_closed_form_lr`` (used when SequentialLR restarts a child), ``has_closed_form``
+    is True and :meth:`closed_form` evaluates the spec's own formula
+    (:mod:`lrspec.functional`) at the twin's epoch and base.
     """
 
     has_closed_form: ClassVar[bool] = False
     #: The attributes that change as it steps: what a checkpoint must hold.
     state_keys: ClassVar[tuple[str, ...]] = ("base", "last_epoch", "step_count")
 
-    def __init__(self, group: Group) -> None:
+    def __init__(self, spec: Schedule, group: Group) -> None:
+        self.spec = spec
         self.group = group
         self.is_initial = False
         self.step_count = 0
@@ -77,12 +77,12 @@ class Twin:
         finally:
             self.is_initial = False
 
-    def step(self) -> None:
+    def step(self, metric: Any = None) -> None:
         self.step_count += 1
         self.last_epoch += 1
         write(self.group, "lr", self.get_lr())
 
-    def update_lr(self, epoch: int) -> None:
+    def restart(self, epoch: int) -> None:
         """torch's ``_update_lr(epoch)``: used by SequentialLR to restart a child at 0."""
         self.last_epoch = epoch
         value = self.closed_form() if self.has_closed_form else self.get_lr()
@@ -95,8 +95,12 @@ class Twin:
     def get_lr(self) -> Any:
         raise NotImplementedError
 
+    def current(self) -> Any:
+        """The group's lr, copied (torch's ``get_lr`` returns a clone of a tensor lr)."""
+        return clone(self.group["lr"])
+
     def closed_form(self) -> Any:
-        raise NotImplementedError
+        return self.spec._lr(_xp.SCALAR, self.last_epoch, self.base)
 
     def bind(self, group: Group) -> None:
         """Act on ``group`` from now on (torch's optimizer.load_state_dict replaces groups)."""
@@ -122,10 +126,53 @@ def load_keys(twin: Any, state: Any, keys: tuple[str, ...]) -> None:
 
 
 class Schedule:
-    """Base class of every spec: the public ``lr`` / ``trace`` evaluation API."""
+    """Base class of every spec: the public ``lr`` / ``trace`` evaluation API.
+
+    The class variables and small methods below declare what composites, backends and
+    tests need to know about a schedule; a new spec sets them, nothing else changes.
+    """
 
     #: True for specs driven by a metric stream (ReduceLROnPlateau).
     metric_driven: ClassVar[bool] = False
+    #: The torch scheduler this spec twins, as ``"module.Class"`` (None: no torch twin).
+    torch_name: ClassVar[str | None] = None
+    #: Stepping only multiplies the current lr by a factor of the epoch, so inside a
+    #: ChainedScheduler the lr is the product of the children's closed forms.
+    multiplicative: ClassVar[bool] = False
+    #: SequentialLR restarts it cleanly at its own epoch 0 from ``base_lr`` (torch's closed
+    #: form at the restart), so the sequence's closed form is the children's, shifted.
+    restarts_cleanly: ClassVar[bool] = False
+    #: Torch's SequentialLR can restart it at a milestone (composites: no, torch raises).
+    can_restart: ClassVar[bool] = True
+    #: Its constructor writes the group's ``initial_lr`` (the base later children see).
+    sets_initial_lr: ClassVar[bool] = False
+
+    @property
+    def children(self) -> tuple[Schedule, ...]:
+        """The specs it composes (empty for a leaf)."""
+        return ()
+
+    @property
+    def moves_momentum(self) -> bool:
+        """Whether stepping it writes momentum (SGD ``momentum`` / Adam ``betas[0]``)."""
+        return any(child.moves_momentum for child in self.children)
+
+    @classmethod
+    def group_keys(cls, cycle_momentum: bool = False) -> tuple[frozenset[str], frozenset[str]]:
+        """The param-group keys its torch twin keeps parameters in, and those it writes.
+
+        Besides ``lr``, ``initial_lr`` and the momentum itself. Torch reads OneCycleLR's and
+        SWALR's parameters back from the group, where another scheduler on the same
+        optimizer may overwrite them.
+        """
+        return frozenset(), frozenset()
+
+    def landmarks(self, horizon: int) -> set[int]:
+        """Epochs up to ``horizon`` where it changes regime (milestones, period ends...).
+
+        The edges where schedulers go wrong: the test strategies probe them.
+        """
+        return set()
 
     def lr(self, epoch: Any, base_lr: float) -> Any:
         """The learning rate at ``epoch`` for a group whose initial lr is ``base_lr``.
@@ -133,13 +180,15 @@ class Schedule:
         ``epoch`` may be an int, a float, a numpy array or a torch tensor; the result is of
         the same kind (a Python float for a Python number).
         """
+        # The common case, checked inline: a plain int/float epoch in [0, 2**53) (NaN fails
+        # the comparison; 2**53 is _xp.MAX_EPOCH, folded to a constant) and a float base_lr.
         if (
-            type(epoch) is int
-            and type(base_lr) is float
-            and 0 <= epoch < _xp.MAX_EPOCH
-            and 0 <= base_lr < _INF
+            type(base_lr) is float
+            and (type(epoch) is int or type(epoch) is float)
+            and 0 <= epoch < 2**53
+            and 0.0 <= base_lr < _INF
         ):
-            return self._lr(_xp.SCALAR, epoch, base_lr)  # the common case, checked inline
+            return self._lr(_xp.SCALAR, epoch, base_lr)
         base = check_base_lr(base_lr)
         xp = _xp.namespace(epoch)
         return self._lr(xp, _xp.check_epoch(xp, epoch), base)
@@ -172,7 +221,7 @@ class Schedule:
     def _lr(self, xp: Any, epoch: Any, base_lr: float) -> Any:
         raise NotImplementedError
 
-    def twin(self, group: Group) -> Twin:
+    def twin(self, group: Group) -> Stepper:
         """Build the torch-twin replay of this spec on ``group`` (runs the initial step)."""
         raise NotImplementedError
 
@@ -180,6 +229,7 @@ class Schedule:
         """Reject step counts torch would refuse (OneCycleLR past total_steps)."""
 
     def _trace(self, base_lr: float, steps: int) -> list[float]:
+        """The generic replay: step the twin. Fast overrides must equal it bit for bit."""
         group: Group = {"lr": base_lr, "momentum": 0.0}
         twin = self.twin(group)
         out = [group["lr"]]
@@ -214,6 +264,14 @@ class MomentumSchedule(Schedule):
 
     cycle_momentum: bool
 
+    @property
+    def moves_momentum(self) -> bool:
+        return self.cycle_momentum
+
+    @classmethod
+    def group_keys(cls, cycle_momentum: bool = False) -> tuple[frozenset[str], frozenset[str]]:
+        return frozenset(), (MOMENTUM_KEYS if cycle_momentum else frozenset())
+
     def momentum(self, epoch: Any) -> Any:
         """The momentum (or beta1) torch writes into the group at ``epoch``."""
         self._require_momentum()
@@ -243,20 +301,18 @@ class MomentumSchedule(Schedule):
         raise NotImplementedError
 
 
-def set_momentum(group: Group, value: Any) -> None:
-    """Write momentum the way torch does: ``betas[0]`` for Adam-style groups."""
-    if "betas" in group:
-        group["betas"] = (value, *group["betas"][1:])
-    else:
-        group["momentum"] = value
-
-
-def check_momentum_support(group: Group) -> None:
+def start_momentum(spec: MomentumSchedule, group: Group, base: float, high: float) -> None:
+    """The cyclic schedulers' constructor: momentum to ``high``, both momenta in the group."""
+    if not spec.cycle_momentum:
+        return
     if "momentum" not in group and "betas" not in group:
         raise ValueError(
             "cycle_momentum=True needs an optimizer with momentum or betas "
             "(set cycle_momentum=False for optimizers such as Rprop)"
         )
+    set_momentum(group, high)
+    group["max_momentum"] = high
+    group["base_momentum"] = base
 
 
 def metric_trace_args(
@@ -276,4 +332,4 @@ def metric_trace_args(
     return base, values
 
 
-__all__ = ["Group", "MomentumSchedule", "Schedule", "Twin", "clone", "write"]
+__all__ = ["Group", "MomentumSchedule", "Schedule", "Twin"]

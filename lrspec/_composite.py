@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from bisect import bisect_right
 from typing import Any
 
@@ -9,33 +10,9 @@ import attrs
 
 from lrspec import _checks as c
 from lrspec import _xp
-from lrspec._base import Group, Schedule, Twin, load_keys, write
-from lrspec._cycles import CosineAnnealingWarmRestarts, CyclicLR
-from lrspec._decay import (
-    ConstantLR,
-    CosineAnnealingLR,
-    ExponentialLR,
-    LinearLR,
-    MultiStepLR,
-    PolynomialLR,
-    StepLR,
-)
-from lrspec._lambda import LambdaLR
+from lrspec._base import Schedule, Twin, load_keys
 from lrspec._registry import spec_class
-
-#: Children whose torch update only multiplies the lr, so a chain of them is the product of
-#: their closed forms.
-_MULTIPLICATIVE = (StepLR, MultiStepLR, ConstantLR, LinearLR, ExponentialLR, PolynomialLR)
-#: Children that SequentialLR restarts at their own epoch 0 from ``base_lr`` (closed form in
-#: torch at the restart). MultiplicativeLR and SWALR continue from the previous lr instead,
-#: OneCycleLR rewrites ``initial_lr``, and composites cannot be restarted.
-_RESTARTABLE = (
-    *_MULTIPLICATIVE,
-    CosineAnnealingLR,
-    LambdaLR,
-    CosineAnnealingWarmRestarts,
-    CyclicLR,
-)
+from lrspec.stepping import Group, write
 
 
 def _children(_inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
@@ -85,8 +62,23 @@ class ChainedScheduler(Schedule):
 
     schedulers: tuple[Schedule, ...] = attrs.field(converter=c.as_tuple, validator=_children)
 
+    torch_name = "torch.optim.lr_scheduler.ChainedScheduler"
+    can_restart = False
+
+    @property
+    def children(self) -> tuple[Schedule, ...]:
+        return self.schedulers
+
+    def landmarks(self, horizon: int) -> set[int]:
+        return set().union(*(child.landmarks(horizon) for child in self.schedulers))
+
+    @functools.cached_property
+    def _closed(self) -> bool:
+        """Whether ``lr`` is the product of the children's closed forms."""
+        return all(child.multiplicative for child in self.schedulers)
+
     def _lr(self, xp: Any, epoch: Any, base_lr: float) -> Any:
-        if not all(isinstance(child, _MULTIPLICATIVE) for child in self.schedulers):
+        if not self._closed:
             return self._replay_lr(xp, epoch, base_lr)
         value = base_lr
         for child in self.schedulers:
@@ -97,37 +89,46 @@ class ChainedScheduler(Schedule):
         return _ChainedTwin(self, group)
 
 
-class _ChainedTwin(Twin):
-    def __init__(self, spec: ChainedScheduler, group: Group) -> None:
-        # torch's ChainedScheduler runs no LRScheduler constructor and no initial step.
-        self.group = group
-        self.children = [child.twin(group) for child in spec.schedulers]
+class _CompositeTwin(Twin):
+    """A composite's twin: it holds its children's twins and never runs ``Twin.__init__``."""
 
-    def step(self) -> None:
-        for child in self.children:
-            child.step()
+    children: list[Any]
 
-    def initial_step(self) -> None:
-        self.step()  # LRScheduler._initial_step -> ChainedScheduler.step
+    def restart(self, epoch: int) -> None:
+        raise NotImplementedError(
+            f"torch's SequentialLR cannot restart a {type(self.spec).__name__} at a milestone "
+            "(torch raises NotImplementedError too): only its first scheduler may be a composite"
+        )
 
     def undo(self) -> None:
         for child in self.children:
             child.undo()
 
     def bind(self, group: Group) -> None:
-        bind_children(self, group)
+        self.group = group
+        for child in self.children:
+            child.bind(group)
+
+
+class _ChainedTwin(_CompositeTwin):
+    def __init__(self, spec: ChainedScheduler, group: Group) -> None:
+        # torch's ChainedScheduler runs no LRScheduler constructor and no initial step.
+        self.spec = spec
+        self.group = group
+        self.children = [child.twin(group) for child in spec.schedulers]
+
+    def step(self, metric: Any = None) -> None:
+        for child in self.children:
+            child.step()
+
+    def initial_step(self) -> None:
+        self.step()  # LRScheduler._initial_step -> ChainedScheduler.step
 
     def state_dict(self) -> dict[str, Any]:
         return {"children": [child.state_dict() for child in self.children]}
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
         load_children(self, state, ())
-
-
-def bind_children(twin: Any, group: Group) -> None:
-    twin.group = group
-    for child in twin.children:
-        child.bind(group)
 
 
 def load_children(twin: Any, state: Any, keys: tuple[str, ...]) -> None:
@@ -154,7 +155,7 @@ def _sequential_milestones(inst: Any, attribute: attrs.Attribute[Any], value: An
 def _sequential_children(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
     _children(inst, attribute, value)
     for i, child in enumerate(value[1:], start=1):
-        if isinstance(child, (ChainedScheduler, SequentialLR)):
+        if not child.can_restart:
             raise ValueError(
                 f"{attribute.name}[{i}] must not be a composite: torch cannot restart a "
                 f"{type(child).__name__} at a milestone (only schedulers[0] may be one), "
@@ -200,12 +201,29 @@ class SequentialLR(Schedule):
         converter=c.as_int_tuple, validator=_sequential_milestones
     )
 
+    torch_name = "torch.optim.lr_scheduler.SequentialLR"
+    can_restart = False
+
+    @property
+    def children(self) -> tuple[Schedule, ...]:
+        return self.schedulers
+
+    def landmarks(self, horizon: int) -> set[int]:
+        points = set(self.milestones)
+        for start, child in zip((0, *self.milestones), self.schedulers, strict=True):
+            points.update(start + p for p in child.landmarks(horizon))
+        return points
+
+    @functools.cached_property
+    def _closed(self) -> bool:
+        """Whether ``lr`` composes the children's closed forms (decided once per spec)."""
+        # A first child that writes initial_lr (CyclicLR) changes every later child's base.
+        first = self.schedulers[0]
+        return not first.sets_initial_lr and all(c.restarts_cleanly for c in self.schedulers)
+
     def _lr(self, xp: Any, epoch: Any, base_lr: float) -> Any:
         children, milestones = self.schedulers, self.milestones
-        # A first CyclicLR sets the group's initial_lr, the base of every later child.
-        if isinstance(children[0], CyclicLR) or not all(
-            isinstance(child, _RESTARTABLE) for child in children
-        ):
+        if not self._closed:
             return self._replay_lr(xp, epoch, base_lr)
         if xp is _xp.SCALAR:
             k = bisect_right(milestones, epoch)
@@ -221,8 +239,9 @@ class SequentialLR(Schedule):
         return _SequentialTwin(self, group)
 
 
-class _SequentialTwin(Twin):
+class _SequentialTwin(_CompositeTwin):
     def __init__(self, spec: SequentialLR, group: Group) -> None:
+        self.spec = spec
         self.group = group
         self.milestones = spec.milestones
         self.children = [child.twin(group) for child in spec.schedulers]
@@ -231,24 +250,17 @@ class _SequentialTwin(Twin):
         self.undo()
         self.children[bisect_right(self.milestones, 0)].initial_step()
 
-    def step(self) -> None:
+    def step(self, metric: Any = None) -> None:
         self.last_epoch += 1
         e, milestones = self.last_epoch, self.milestones
         idx = bisect_right(milestones, e)
         if idx > 0 and milestones[idx - 1] == e:
-            self.children[idx].update_lr(0)
+            self.children[idx].restart(0)
         else:
             self.children[idx].step()
 
     def initial_step(self) -> None:
         self.step()  # LRScheduler._initial_step -> SequentialLR.step
-
-    def undo(self) -> None:
-        for child in self.children:
-            child.undo()
-
-    def bind(self, group: Group) -> None:
-        bind_children(self, group)
 
     def state_dict(self) -> dict[str, Any]:
         return {

@@ -16,16 +16,9 @@ import attrs
 from lrspec import _checks as c
 from lrspec import _xp
 from lrspec import functional as F
-from lrspec._base import (
-    Group,
-    MomentumSchedule,
-    Schedule,
-    Twin,
-    check_momentum_support,
-    set_momentum,
-    write,
-)
+from lrspec._base import MOMENTUM_KEYS, Group, MomentumSchedule, Schedule, Twin, start_momentum
 from lrspec._registry import fn_repr, spec_class
+from lrspec.stepping import set_momentum, write
 
 #: torch accepts any momentum (its own tests use max_momentum=5.0); negatives are garbage.
 _MOMENTUM = c.real(ge=0)
@@ -81,6 +74,15 @@ class CyclicLR(MomentumSchedule):
     base_momentum: float = attrs.field(default=0.8, converter=c.as_float, validator=_MOMENTUM)
     max_momentum: float = attrs.field(default=0.9, converter=c.as_float, validator=_MOMENTUM)
 
+    torch_name = "torch.optim.lr_scheduler.CyclicLR"
+    restarts_cleanly = True
+    sets_initial_lr = True
+
+    def landmarks(self, horizon: int) -> set[int]:
+        up = self.step_size_up
+        period = up + (self.step_size_down or up)
+        return {p + q for p in range(0, horizon + 1, period) for q in (0, up)}
+
     @property
     def effective_scale_mode(self) -> str:
         """The scale mode torch uses: built-in modes fix it, a ``scale_fn`` takes the argument."""
@@ -113,15 +115,12 @@ class CyclicLR(MomentumSchedule):
 
 
 class _CyclicTwin(Twin):
+    spec: CyclicLR
+
     def __init__(self, spec: CyclicLR, group: Group) -> None:
-        self.spec = spec
         write(group, "lr", spec.base_lr)
-        if spec.cycle_momentum:
-            check_momentum_support(group)
-            set_momentum(group, spec.max_momentum)
-            group["max_momentum"] = spec.max_momentum
-            group["base_momentum"] = spec.base_momentum
-        super().__init__(group)  # the initial step runs with base = initial_lr
+        start_momentum(spec, group, spec.base_momentum, spec.max_momentum)
+        super().__init__(spec, group)  # the initial step runs with base = initial_lr
         self.base = spec.base_lr
 
     def get_lr(self) -> Any:
@@ -129,6 +128,9 @@ class _CyclicTwin(Twin):
         if spec.cycle_momentum:
             set_momentum(self.group, spec._momentum(_xp.SCALAR, e))
         return spec._cycle(e, self.base, spec.max_lr, False)
+
+
+_ONE_CYCLE_KEYS = frozenset({"initial_lr", "max_lr", "min_lr"})
 
 
 @spec_class
@@ -182,6 +184,19 @@ class OneCycleLR(MomentumSchedule):
     div_factor: float = attrs.field(default=25.0, converter=c.as_float, validator=c.real(gt=0))
     final_div_factor: float = attrs.field(default=1e4, converter=c.as_float, validator=c.real(gt=0))
     three_phase: bool = attrs.field(default=False, converter=c.as_bool, validator=c.boolean)
+
+    torch_name = "torch.optim.lr_scheduler.OneCycleLR"
+    sets_initial_lr = True
+
+    @classmethod
+    def group_keys(cls, cycle_momentum: bool = False) -> tuple[frozenset[str], frozenset[str]]:
+        # torch keeps the lrs (and momenta) only in the param group, and reads them back
+        keys = _ONE_CYCLE_KEYS | (MOMENTUM_KEYS if cycle_momentum else frozenset())
+        return keys, keys
+
+    def landmarks(self, horizon: int) -> set[int]:
+        ends = self.phase_ends
+        return {self.total, *(math.floor(e) for e in ends), *(math.ceil(e) for e in ends)}
 
     def __attrs_post_init__(self) -> None:
         per_epoch = (self.epochs, self.steps_per_epoch)
@@ -243,14 +258,15 @@ class OneCycleLR(MomentumSchedule):
                 return
             high = epoch
         else:
-            high = epoch.max() if _size(xp, epoch) else 0
+            high = epoch.max() if _xp.size(xp, epoch) else 0
         if float(high) > self.total:
             raise ValueError(
                 f"epoch must be <= total_steps ({self.total}) for OneCycleLR, got {float(high)!r}"
             )
 
     def _lr(self, xp: Any, epoch: Any, base_lr: float) -> Any:
-        self._check_epoch(xp, epoch)
+        if xp is not _xp.SCALAR or epoch > self.total:  # _check_epoch's passing case inline
+            self._check_epoch(xp, epoch)
         return F.one_cycle_lr(
             epoch, values=self._lrs, ends=self.phase_ends, anneal_strategy=self.anneal_strategy
         )
@@ -297,10 +313,6 @@ class OneCycleLR(MomentumSchedule):
         return out
 
 
-def _size(xp: Any, x: Any) -> int:
-    return int(x.numel()) if xp.name == "torch" else int(x.size)
-
-
 class _OneCycleTwin(Twin):
     # torch's _schedule_phases: which group keys each phase anneals between (lr, momentum).
     _TWO = (
@@ -322,12 +334,8 @@ class _OneCycleTwin(Twin):
         group["initial_lr"] = spec.max_lr / spec.div_factor
         group["max_lr"] = spec.max_lr
         group["min_lr"] = group["initial_lr"] / spec.final_div_factor
-        if spec.cycle_momentum:
-            check_momentum_support(group)
-            set_momentum(group, spec.max_momentum)
-            group["max_momentum"] = spec.max_momentum
-            group["base_momentum"] = spec.base_momentum
-        super().__init__(group)
+        start_momentum(spec, group, spec.base_momentum, spec.max_momentum)
+        super().__init__(spec, group)
 
     def get_lr(self) -> Any:
         group, e = self.group, self.last_epoch
@@ -374,6 +382,17 @@ class CosineAnnealingWarmRestarts(Schedule):
     T_mult: int = attrs.field(default=1, converter=c.as_int, validator=c.integer(ge=1))
     eta_min: float = attrs.field(default=0.0, converter=c.as_float, validator=c.real(ge=0))
 
+    torch_name = "torch.optim.lr_scheduler.CosineAnnealingWarmRestarts"
+    restarts_cleanly = True
+
+    def landmarks(self, horizon: int) -> set[int]:
+        points: set[int] = set()
+        start, length = 0, self.T_0
+        while start <= horizon:
+            points.update((start, start + length // 2))
+            start, length = start + length, length * self.T_mult
+        return points
+
     def _lr(self, xp: Any, epoch: Any, base_lr: float) -> Any:
         return F.cosine_annealing_warm_restarts_lr(
             epoch, base_lr, T_0=self.T_0, T_mult=self.T_mult, eta_min=self.eta_min
@@ -390,9 +409,9 @@ class _WarmRestartsTwin(Twin):
         self.T_0 = self.T_i = spec.T_0
         self.T_mult, self.eta_min = spec.T_mult, spec.eta_min
         self.T_cur = -1
-        super().__init__(group)
+        super().__init__(spec, group)
 
-    def step(self) -> None:
+    def step(self, metric: Any = None) -> None:
         # torch overrides step(); it never touches the step counter.
         if self.last_epoch < 0:
             self.T_i, self.T_cur, self.last_epoch = self.T_0, 0, 0

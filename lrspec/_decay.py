@@ -9,7 +9,6 @@ The two agree to ~1e-13 relative; only ``trace`` is bit-identical to torch.
 from __future__ import annotations
 
 import math
-from bisect import bisect_right
 from itertools import accumulate, repeat
 from operator import mul
 from typing import Any
@@ -44,6 +43,13 @@ class StepLR(Schedule):
     step_size: int = attrs.field(converter=c.as_int, validator=c.integer(ge=1))
     gamma: float = attrs.field(default=0.1, converter=c.as_float, validator=c.real(gt=0))
 
+    torch_name = "torch.optim.lr_scheduler.StepLR"
+    multiplicative = True
+    restarts_cleanly = True
+
+    def landmarks(self, horizon: int) -> set[int]:
+        return set(range(self.step_size, horizon + 1, self.step_size))
+
     def _lr(self, xp: Any, epoch: Any, base_lr: float) -> Any:
         return F.step_lr(epoch, base_lr, step_size=self.step_size, gamma=self.gamma)
 
@@ -64,21 +70,13 @@ class _StepTwin(Twin):
 
     def __init__(self, spec: StepLR, group: Group) -> None:
         self.step_size, self.gamma = spec.step_size, spec.gamma
-        super().__init__(group)
+        super().__init__(spec, group)
 
     def get_lr(self) -> Any:
         e = self.last_epoch
         if e == 0 or e % self.step_size != 0:
-            return clone_lr(self.group)
+            return self.current()
         return self.group["lr"] * self.gamma
-
-    def closed_form(self) -> Any:
-        return self.base * self.gamma ** (self.last_epoch // self.step_size)
-
-
-def clone_lr(group: Group) -> Any:
-    lr = group["lr"]
-    return lr.clone() if hasattr(lr, "clone") else lr
 
 
 @spec_class
@@ -107,6 +105,13 @@ class MultiStepLR(Schedule):
     )
     gamma: float = attrs.field(default=0.1, converter=c.as_float, validator=c.real(gt=0))
 
+    torch_name = "torch.optim.lr_scheduler.MultiStepLR"
+    multiplicative = True
+    restarts_cleanly = True
+
+    def landmarks(self, horizon: int) -> set[int]:
+        return set(self.milestones)
+
     def _lr(self, xp: Any, epoch: Any, base_lr: float) -> Any:
         return F.multistep_lr(epoch, base_lr, milestones=self.milestones, gamma=self.gamma)
 
@@ -129,15 +134,12 @@ class _MultiStepTwin(Twin):
 
     def __init__(self, spec: MultiStepLR, group: Group) -> None:
         self.milestones, self.gamma = spec.milestones, spec.gamma
-        super().__init__(group)
+        super().__init__(spec, group)
 
     def get_lr(self) -> Any:
         if self.last_epoch not in self.milestones:
-            return clone_lr(self.group)
+            return self.current()
         return self.group["lr"] * self.gamma
-
-    def closed_form(self) -> Any:
-        return self.base * self.gamma ** bisect_right(self.milestones, self.last_epoch)
 
 
 @spec_class
@@ -162,6 +164,13 @@ class ConstantLR(Schedule):
     factor: float = attrs.field(default=1.0 / 3, converter=c.as_float, validator=c.real(gt=0, le=1))
     total_iters: int = attrs.field(default=5, converter=c.as_int, validator=c.integer(ge=1))
 
+    torch_name = "torch.optim.lr_scheduler.ConstantLR"
+    multiplicative = True
+    restarts_cleanly = True
+
+    def landmarks(self, horizon: int) -> set[int]:
+        return {self.total_iters}
+
     def _lr(self, xp: Any, epoch: Any, base_lr: float) -> Any:
         return F.constant_lr(epoch, base_lr, factor=self.factor, total_iters=self.total_iters)
 
@@ -180,19 +189,15 @@ class _ConstantTwin(Twin):
 
     def __init__(self, spec: ConstantLR, group: Group) -> None:
         self.factor, self.total_iters = spec.factor, spec.total_iters
-        super().__init__(group)
+        super().__init__(spec, group)
 
     def get_lr(self) -> Any:
         e = self.last_epoch
         if e == 0:
             return self.group["lr"] * self.factor
         if e != self.total_iters:
-            return clone_lr(self.group)
+            return self.current()
         return self.group["lr"] * (1.0 / self.factor)
-
-    def closed_form(self) -> Any:
-        reached = self.last_epoch >= self.total_iters
-        return self.base * (self.factor + reached * (1 - self.factor))
 
 
 @spec_class
@@ -220,6 +225,13 @@ class LinearLR(Schedule):
     )
     end_factor: float = attrs.field(default=1.0, converter=c.as_float, validator=c.real(ge=0, le=1))
     total_iters: int = attrs.field(default=5, converter=c.as_int, validator=c.integer(ge=1))
+
+    torch_name = "torch.optim.lr_scheduler.LinearLR"
+    multiplicative = True
+    restarts_cleanly = True
+
+    def landmarks(self, horizon: int) -> set[int]:
+        return {self.total_iters}
 
     def _lr(self, xp: Any, epoch: Any, base_lr: float) -> Any:
         return F.linear_lr(
@@ -250,20 +262,16 @@ class _LinearTwin(Twin):
 
     def __init__(self, spec: LinearLR, group: Group) -> None:
         self.start, self.end, self.total = spec.start_factor, spec.end_factor, spec.total_iters
-        super().__init__(group)
+        super().__init__(spec, group)
 
     def get_lr(self) -> Any:
         e = self.last_epoch
         if e == 0:
             return self.group["lr"] * self.start
         if self.is_initial or e > self.total:
-            return clone_lr(self.group)
+            return self.current()
         span = self.end - self.start
         return self.group["lr"] * (1.0 + span / (self.total * self.start + (e - 1) * span))
-
-    def closed_form(self) -> Any:
-        span = self.end - self.start
-        return self.base * (self.start + span * min(self.total, self.last_epoch) / self.total)
 
 
 @spec_class
@@ -286,6 +294,10 @@ class ExponentialLR(Schedule):
 
     gamma: float = attrs.field(converter=c.as_float, validator=c.real(gt=0))
 
+    torch_name = "torch.optim.lr_scheduler.ExponentialLR"
+    multiplicative = True
+    restarts_cleanly = True
+
     def _lr(self, xp: Any, epoch: Any, base_lr: float) -> Any:
         return F.exponential_lr(epoch, base_lr, gamma=self.gamma)
 
@@ -301,15 +313,12 @@ class _ExponentialTwin(Twin):
 
     def __init__(self, spec: ExponentialLR, group: Group) -> None:
         self.gamma = spec.gamma
-        super().__init__(group)
+        super().__init__(spec, group)
 
     def get_lr(self) -> Any:
         if self.is_initial:
-            return clone_lr(self.group)
+            return self.current()
         return self.group["lr"] * self.gamma
-
-    def closed_form(self) -> Any:
-        return self.base * self.gamma**self.last_epoch
 
 
 @spec_class
@@ -333,6 +342,13 @@ class PolynomialLR(Schedule):
     total_iters: int = attrs.field(default=5, converter=c.as_int, validator=c.integer(ge=1))
     power: float = attrs.field(default=1.0, converter=c.as_float, validator=c.real(ge=0))
 
+    torch_name = "torch.optim.lr_scheduler.PolynomialLR"
+    multiplicative = True
+    restarts_cleanly = True
+
+    def landmarks(self, horizon: int) -> set[int]:
+        return {self.total_iters}
+
     def _lr(self, xp: Any, epoch: Any, base_lr: float) -> Any:
         return F.polynomial_lr(epoch, base_lr, total_iters=self.total_iters, power=self.power)
 
@@ -355,17 +371,14 @@ class _PolynomialTwin(Twin):
 
     def __init__(self, spec: PolynomialLR, group: Group) -> None:
         self.total, self.power = spec.total_iters, spec.power
-        super().__init__(group)
+        super().__init__(spec, group)
 
     def get_lr(self) -> Any:
         e = self.last_epoch
         if self.is_initial or e > self.total:
-            return clone_lr(self.group)
+            return self.current()
         ratio = (1.0 - e / self.total) / (1.0 - (e - 1) / self.total)
         return self.group["lr"] * ratio**self.power
-
-    def closed_form(self) -> Any:
-        return self.base * (1.0 - min(self.total, self.last_epoch) / self.total) ** self.power
 
 
 @spec_class
@@ -392,6 +405,12 @@ class CosineAnnealingLR(Schedule):
 
     T_max: int = attrs.field(converter=c.as_int, validator=c.integer(ge=1))
     eta_min: float = attrs.field(default=0.0, converter=c.as_float, validator=c.real(ge=0))
+
+    torch_name = "torch.optim.lr_scheduler.CosineAnnealingLR"
+    restarts_cleanly = True
+
+    def landmarks(self, horizon: int) -> set[int]:
+        return set(range(self.T_max, horizon + 1, self.T_max))
 
     def _lr(self, xp: Any, epoch: Any, base_lr: float) -> Any:
         return F.cosine_annealing_lr(epoch, base_lr, T_max=self.T_max, eta_min=self.eta_min)
@@ -426,13 +445,13 @@ class _CosineTwin(Twin):
 
     def __init__(self, spec: CosineAnnealingLR, group: Group) -> None:
         self.T_max, self.eta_min = spec.T_max, spec.eta_min
-        super().__init__(group)
+        super().__init__(spec, group)
 
     def get_lr(self) -> Any:
         e, t, eta = self.last_epoch, self.T_max, self.eta_min
         lr = self.group["lr"]
         if self.is_initial:
-            return clone_lr(self.group)
+            return self.current()
         # torch has a closed-form branch for ``_step_count == 1 and e > 0`` here; stepping
         # can never reach it (the constructor's own step makes the count 1 before any user
         # step), so it is omitted.
@@ -441,7 +460,3 @@ class _CosineTwin(Twin):
         return (1 + math.cos(math.pi * e / t)) / (1 + math.cos(math.pi * (e - 1) / t)) * (
             lr - eta
         ) + eta
-
-    def closed_form(self) -> Any:
-        e, t, eta = self.last_epoch, self.T_max, self.eta_min
-        return eta + (self.base - eta) * (1 + math.cos(math.pi * e / t)) / 2

@@ -34,6 +34,9 @@ class LambdaLR(Schedule):
 
     lr_lambda: Callable[[int], float] = attrs.field(validator=c.function, repr=fn_repr)
 
+    torch_name = "torch.optim.lr_scheduler.LambdaLR"
+    restarts_cleanly = True
+
     def _lr(self, xp: Any, epoch: Any, base_lr: float) -> Any:
         return F.lambda_lr(epoch, base_lr, lr_lambda=self.lr_lambda)
 
@@ -44,7 +47,7 @@ class LambdaLR(Schedule):
 class _LambdaTwin(Twin):
     def __init__(self, spec: LambdaLR, group: Group) -> None:
         self.fn = spec.lr_lambda
-        super().__init__(group)
+        super().__init__(spec, group)
 
     def get_lr(self) -> Any:
         return self.base * self.fn(self.last_epoch)
@@ -71,6 +74,8 @@ class MultiplicativeLR(Schedule):
 
     lr_lambda: Callable[[int], float] = attrs.field(validator=c.function, repr=fn_repr)
 
+    torch_name = "torch.optim.lr_scheduler.MultiplicativeLR"
+
     def _lr(self, xp: Any, epoch: Any, base_lr: float) -> Any:
         return self._replay_lr(xp, epoch, base_lr)
 
@@ -81,10 +86,9 @@ class MultiplicativeLR(Schedule):
 class _MultiplicativeTwin(Twin):
     def __init__(self, spec: MultiplicativeLR, group: Group) -> None:
         self.fn = spec.lr_lambda
-        super().__init__(group)
+        super().__init__(spec, group)
 
     def get_lr(self) -> Any:
-        lr = self.group["lr"]
         if self.is_initial:
-            return lr.clone() if hasattr(lr, "clone") else lr
-        return lr * self.fn(self.last_epoch)
+            return self.current()
+        return self.group["lr"] * self.fn(self.last_epoch)

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import attrs
 
 from lrspec import _checks as c
-from lrspec._base import Group, Schedule, load_keys, metric_trace_args, write
+from lrspec._base import Schedule, load_keys, metric_trace_args
 from lrspec._registry import spec_class
+from lrspec.stepping import Group, Stepper, write
 
 
 @spec_class
@@ -41,6 +42,7 @@ class ReduceLROnPlateau(Schedule):
     """
 
     metric_driven = True
+    torch_name = "torch.optim.lr_scheduler.ReduceLROnPlateau"
 
     mode: str = attrs.field(default="min", converter=c.as_str, validator=c.one_of("min", "max"))
     factor: float = attrs.field(default=0.1, converter=c.as_float, validator=c.real(gt=0, lt=1))
@@ -68,15 +70,39 @@ class ReduceLROnPlateau(Schedule):
     ) -> list[float]:
         """The lr after each metric, bit for bit: ``len(metrics) + 1`` values."""
         base, values = metric_trace_args(self, base_lr, steps, metrics)
-        group: Group = {"lr": base}
-        twin = self.twin(group)
-        out = [group["lr"]]
-        for m in values:
-            twin.step(m)
-            out.append(group["lr"])
+        # PlateauTwin.step inlined on locals (the same float operations in the same order).
+        # ``bar`` is torch's threshold (``best * rel``, ``best - threshold``, ...), which
+        # changes only with ``best``: it is computed once per new best, not once per step.
+        _, term = _better(self)
+        minimize, relative = self.mode == "min", self.threshold_mode == "rel"
+        patience, cooldown = self.patience, self.cooldown
+        factor, min_lr, eps = self.factor, self.min_lr, self.eps
+        lr = base
+        best = math.inf if minimize else -math.inf
+        bar = _bar(best, term, minimize, relative)
+        bad = cooling = 0
+        out = [lr]
+        append = out.append
+        for current in values:
+            if (current < bar) if minimize else (current > bar):
+                best = current
+                bar = _bar(best, term, minimize, relative)
+                bad = 0
+            else:
+                bad += 1
+            if cooling > 0:
+                cooling -= 1
+                bad = 0
+            if bad > patience:
+                new = max(lr * factor, min_lr)
+                if lr - new > eps:
+                    lr = new
+                cooling = cooldown
+                bad = 0
+            append(lr)
         return out
 
-    def twin(self, group: Group) -> Any:
+    def twin(self, group: Group) -> Stepper:
         return PlateauTwin(self, group)
 
 
@@ -93,14 +119,11 @@ class PlateauTwin:
         self.cooldown_counter = 0
         self.num_bad_epochs = 0
         # torch's _is_better, with its threshold term computed once (the same float)
-        self.better, self.term = {
-            ("min", "rel"): (_below, 1.0 - spec.threshold),
-            ("min", "abs"): (_below_minus, spec.threshold),
-            ("max", "rel"): (_above, spec.threshold + 1.0),
-            ("max", "abs"): (_above_plus, spec.threshold),
-        }[spec.mode, spec.threshold_mode]
+        self.better, self.term = _better(spec)
 
-    def step(self, metric: Any) -> None:
+    def step(self, metric: Any = None) -> None:
+        if metric is None:
+            raise TypeError("ReduceLROnPlateau is metric-driven: step(metric) needs the metric")
         spec = self.spec
         current = float(metric)
         self.last_epoch += 1
@@ -123,6 +146,21 @@ class PlateauTwin:
     def bind(self, group: Group) -> None:
         self.group = group
 
+    def _not_sequential(self) -> None:
+        raise TypeError(
+            "ReduceLROnPlateau is metric-driven: torch's SequentialLR cannot drive it "
+            "(torch refuses its own ReduceLROnPlateau there too)"
+        )
+
+    def undo(self) -> None:
+        self._not_sequential()
+
+    def initial_step(self) -> None:
+        self._not_sequential()
+
+    def restart(self, epoch: int) -> None:
+        self._not_sequential()
+
     def state_dict(self) -> dict[str, Any]:
         return {key: getattr(self, key) for key in self.state_keys}
 
@@ -144,3 +182,21 @@ def _above(a: float, best: float, rel: float) -> bool:
 
 def _above_plus(a: float, best: float, threshold: float) -> bool:
     return a > best + threshold
+
+
+def _better(spec: ReduceLROnPlateau) -> tuple[Callable[[float, float, float], bool], float]:
+    """torch's ``_is_better`` for ``spec``: the comparison and its threshold term."""
+    if spec.mode == "min":
+        if spec.threshold_mode == "rel":
+            return _below, 1.0 - spec.threshold
+        return _below_minus, spec.threshold
+    if spec.threshold_mode == "rel":
+        return _above, spec.threshold + 1.0
+    return _above_plus, spec.threshold
+
+
+def _bar(best: float, term: float, minimize: bool, relative: bool) -> float:
+    """The value a metric must beat: the right-hand side of the comparison from :func:`_better`."""
+    if relative:
+        return best * term
+    return best - term if minimize else best + term

@@ -21,6 +21,10 @@ def _linear_anneal(t: Any) -> Any:
     return t
 
 
+#: Torch keeps ``swa_lr`` only in the param group.
+_GROUP_KEYS = frozenset({"swa_lr"})
+
+
 @spec_class
 @attrs.frozen(kw_only=True)
 class SWALR(Schedule):
@@ -50,6 +54,15 @@ class SWALR(Schedule):
         default="cos", converter=c.as_str, validator=c.one_of("cos", "linear")
     )
 
+    torch_name = "torch.optim.swa_utils.SWALR"
+
+    @classmethod
+    def group_keys(cls, cycle_momentum: bool = False) -> tuple[frozenset[str], frozenset[str]]:
+        return _GROUP_KEYS, _GROUP_KEYS
+
+    def landmarks(self, horizon: int) -> set[int]:
+        return {self.anneal_epochs}
+
     def _lr(self, xp: Any, epoch: Any, base_lr: float) -> Any:
         return F.swa_lr(
             epoch,
@@ -68,7 +81,7 @@ class _SWATwin(Twin):
         group["swa_lr"] = spec.swa_lr
         self.anneal_epochs = spec.anneal_epochs
         self.anneal = _cos_anneal if spec.anneal_strategy == "cos" else _linear_anneal
-        super().__init__(group)
+        super().__init__(spec, group)
 
     def get_lr(self) -> Any:
         group, n = self.group, self.anneal_epochs

@@ -205,6 +205,11 @@ def namespace(epoch: Any) -> Any:
     )
 
 
+def size(xp: Any, x: Any) -> int:
+    """The number of elements of an array or tensor ``x`` of namespace ``xp``."""
+    return int(x.numel()) if xp.name == "torch" else int(x.size)
+
+
 def check_epoch(xp: Any, epoch: Any) -> Any:
     """Validate ``epoch`` (>= 0, finite) and return it as floats (ints stay ints for scalars)."""
     if xp is SCALAR:
@@ -212,7 +217,7 @@ def check_epoch(xp: Any, epoch: Any) -> Any:
             raise ValueError(f"epoch must be >= 0 and < 2**53, got {epoch!r}")
         return epoch
     x = xp.asfloat(epoch)
-    if x.numel() if xp.name == "torch" else x.size:
+    if size(xp, x):
         low = x.min()
         high = x.max()
         if not (bool(low >= 0) and math.isfinite(float(high))):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import decimal
+import importlib
 import math
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
@@ -13,43 +14,49 @@ from torch.optim import lr_scheduler as torch_lr
 from torch.optim import swa_utils
 
 import lrspec
+from lrspec.functional import one_cycle_phases
 
 _S = TypeVar("_S", bound=lrspec.Schedule)
 
+#: The spec class twinning each torch scheduler class, found by the spec's ``torch_name``.
+_SPEC_OF: dict[type[Any], type[lrspec.Schedule]] = {}
+for _cls in lrspec.TORCH_TWINS:
+    _module, _, _name = (_cls.torch_name or "").rpartition(".")
+    _SPEC_OF[getattr(importlib.import_module(_module), _name)] = _cls
+
 
 def _torch_class(spec: lrspec.Schedule) -> type[Any]:
-    name = type(spec).__name__
-    if isinstance(spec, lrspec.SWALR):
-        return swa_utils.SWALR
-    if type(spec) not in lrspec.TORCH_TWINS:
-        raise TypeError(f"spec must be one of lrspec's torch twins, got {name}")
-    cls: type[Any] = getattr(torch_lr, name)
+    name = type(spec).torch_name
+    if name is None:
+        raise TypeError(f"spec must be one of lrspec's torch twins, got {type(spec).__name__}")
+    module, _, cls_name = name.rpartition(".")
+    cls: type[Any] = getattr(importlib.import_module(module), cls_name)
     return cls
 
 
-def _attrs_class(spec: lrspec.Schedule) -> type[attrs.AttrsInstance]:
-    cls: type[attrs.AttrsInstance] = type(spec)  # type: ignore[assignment]  # every spec is attrs
-    return cls
+def _torch_arg(value: Any, optimizer: torch.optim.Optimizer) -> Any:
+    """A spec field as torch takes it: child specs built first, in order; tuples as lists."""
+    if isinstance(value, lrspec.Schedule):
+        return to_torch(value, optimizer)
+    if isinstance(value, tuple):
+        return [_torch_arg(item, optimizer) for item in value]
+    return value
 
 
 def to_torch(spec: lrspec.Schedule, optimizer: torch.optim.Optimizer) -> Any:
     """Build the native torch scheduler equal to ``spec`` on ``optimizer``.
 
-    Composites build their children first, in order, exactly as a torch user would.
+    Every field is passed by keyword, so torch's defaults never apply. Composites build
+    their children first, in order, exactly as a torch user would.
     """
     if not isinstance(spec, lrspec.Schedule):
         raise TypeError(f"spec must be an lrspec spec, got {spec!r} ({type(spec).__name__})")
     cls = _torch_class(spec)
-    kwargs = {f.name: getattr(spec, f.name) for f in attrs.fields(_attrs_class(spec))}
-    if isinstance(spec, lrspec.ChainedScheduler):
-        children = [to_torch(child, optimizer) for child in spec.schedulers]
-        return cls(children, optimizer=optimizer)
-    if isinstance(spec, lrspec.SequentialLR):
-        children = [to_torch(child, optimizer) for child in spec.schedulers]
-        return cls(optimizer, schedulers=children, milestones=list(spec.milestones))
-    if isinstance(spec, lrspec.MultiStepLR):
-        kwargs["milestones"] = list(spec.milestones)
-    return cls(optimizer, **kwargs)
+    kwargs = {
+        f.name: _torch_arg(getattr(spec, f.name), optimizer)
+        for f in attrs.fields(type(spec))  # type: ignore[arg-type]  # every spec is an attrs class
+    }
+    return cls(optimizer=optimizer, **kwargs)
 
 
 # --- torch scheduler -> spec ----------------------------------------------------------------
@@ -112,6 +119,8 @@ def to_spec(scheduler: Any) -> lrspec.Schedule:
     (100, None, 0.3, 25.0)
     """
     converter = _CONVERTERS.get(type(scheduler))
+    if converter is None and type(scheduler) in _SPEC_OF:
+        converter = _by_attributes
     if converter is None:
         if isinstance(scheduler, lrspec.Schedule):
             raise TypeError(
@@ -119,9 +128,9 @@ def to_spec(scheduler: Any) -> lrspec.Schedule:
                 "(to_torch builds its torch scheduler)"
             )
         cls = type(scheduler)
-        supported = ", ".join(c.__name__ for c in _CONVERTERS)
+        supported = ", ".join(c.__name__ for c in _SPEC_OF)
         kind = ""
-        if isinstance(scheduler, tuple(_CONVERTERS)):
+        if isinstance(scheduler, tuple(_SPEC_OF)):
             kind = " (a subclass of a torch scheduler: it may change the schedule)"
         raise TypeError(
             f"to_spec needs one of torch's own scheduler classes ({supported}), got "
@@ -229,39 +238,16 @@ def _multiplicative(s: Any) -> lrspec.Schedule:
     return _build(lrspec.MultiplicativeLR, s, **_lambda_kwargs(s))
 
 
-def _step(s: Any) -> lrspec.Schedule:
-    return _build(lrspec.StepLR, s, step_size=s.step_size, gamma=s.gamma)
+def _by_attributes(s: Any) -> lrspec.Schedule:
+    """The spec whose fields torch keeps as attributes of the same names (StepLR, ...)."""
+    cls = _SPEC_OF[type(s)]
+    names = [f.name for f in attrs.fields(cls)]  # type: ignore[arg-type]  # every spec is attrs
+    return _build(cls, s, **{name: getattr(s, name) for name in names})
 
 
 def _multistep(s: Any) -> lrspec.Schedule:
-    milestones = sorted(s.milestones.elements())
-    return _build(lrspec.MultiStepLR, s, milestones=milestones, gamma=s.gamma)
-
-
-def _constant(s: Any) -> lrspec.Schedule:
-    return _build(lrspec.ConstantLR, s, factor=s.factor, total_iters=s.total_iters)
-
-
-def _linear(s: Any) -> lrspec.Schedule:
-    return _build(
-        lrspec.LinearLR,
-        s,
-        start_factor=s.start_factor,
-        end_factor=s.end_factor,
-        total_iters=s.total_iters,
-    )
-
-
-def _exponential(s: Any) -> lrspec.Schedule:
-    return _build(lrspec.ExponentialLR, s, gamma=s.gamma)
-
-
-def _polynomial(s: Any) -> lrspec.Schedule:
-    return _build(lrspec.PolynomialLR, s, total_iters=s.total_iters, power=s.power)
-
-
-def _cosine(s: Any) -> lrspec.Schedule:
-    return _build(lrspec.CosineAnnealingLR, s, T_max=s.T_max, eta_min=s.eta_min)
+    # torch keeps a Counter: elements() keeps a repeated milestone repeated (then rejected)
+    return _build(lrspec.MultiStepLR, s, milestones=list(s.milestones.elements()), gamma=s.gamma)
 
 
 def _children(s: Any) -> list[lrspec.Schedule]:
@@ -275,31 +261,23 @@ def _children(s: Any) -> list[lrspec.Schedule]:
     return out
 
 
-_LR_KEYS = ("initial_lr", "max_lr", "min_lr")
-_MOMENTUM_KEYS = ("max_momentum", "base_momentum")
-
-
-def _group_keys(s: Any) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """The param-group keys a torch scheduler reads its parameters from, and writes."""
-    cls = type(s)
-    if cls is torch_lr.OneCycleLR:
-        keys = _LR_KEYS + (_MOMENTUM_KEYS if s.cycle_momentum else ())
-        return keys, keys
-    if cls is swa_utils.SWALR:
-        return ("swa_lr",), ("swa_lr",)
-    if cls is torch_lr.CyclicLR and s.cycle_momentum:
-        return (), _MOMENTUM_KEYS  # CyclicLR reads its momenta from itself
-    return (), ()
+def _group_keys(s: Any) -> tuple[frozenset[str], frozenset[str]]:
+    """The param-group keys a torch scheduler keeps its parameters in, and writes."""
+    cls = _SPEC_OF.get(type(s))
+    if cls is None:  # not convertible: converting it raises, naming it
+        return frozenset(), frozenset()
+    return cls.group_keys(bool(getattr(s, "cycle_momentum", False)))
 
 
 def _leaves(s: Any, path: str) -> list[tuple[str, Any]]:
-    if type(s) in (torch_lr.ChainedScheduler, torch_lr.SequentialLR):
-        return [
-            leaf
-            for i, child in enumerate(s._schedulers)
-            for leaf in _leaves(child, f"{path}.schedulers[{i}]" if path else f"schedulers[{i}]")
-        ]
-    return [(path, s)]
+    children = getattr(s, "_schedulers", None)  # torch's composites
+    if children is None:
+        return [(path, s)]
+    return [
+        leaf
+        for i, child in enumerate(children)
+        for leaf in _leaves(child, f"{path}.schedulers[{i}]" if path else f"schedulers[{i}]")
+    ]
 
 
 def _check_group_state(s: Any) -> None:
@@ -308,7 +286,7 @@ def _check_group_state(s: Any) -> None:
     leaves = _leaves(s, "")
     for path, leaf in leaves:
         for other_path, other in leaves:
-            lost = set(_group_keys(leaf)[0]) & set(_group_keys(other)[1])
+            lost = _group_keys(leaf)[0] & _group_keys(other)[1]
             if other_path != path and lost:
                 raise ValueError(
                     f"cannot convert torch {type(s).__name__} to a spec: {path} "
@@ -380,13 +358,6 @@ def _cyclic(s: Any) -> lrspec.Schedule:
     return _build(lrspec.CyclicLR, s, **kwargs)
 
 
-def _one_cycle_ends(total: int, pct: float, three_phase: bool) -> tuple[float, ...]:
-    """The phase end steps torch's OneCycleLR stores, in its own arithmetic."""
-    if three_phase:
-        return (float(pct * total) - 1, float(2 * pct * total) - 2, total - 1)
-    return (float(pct * total) - 1, total - 1)
-
-
 def _one_cycle(s: Any) -> lrspec.Schedule:
     total: int = s.total_steps
     ends = tuple(phase["end_step"] for phase in s._schedule_phases)
@@ -409,7 +380,7 @@ def _one_cycle(s: Any) -> lrspec.Schedule:
         s,
         "pct_start",
         (ends[0] + 1) / total,
-        lambda p: 0 <= p <= 1 and _one_cycle_ends(total, p, three_phase) == ends,
+        lambda p: 0 <= p <= 1 and one_cycle_phases(total, p, three_phase) == ends,
     )
     div_factor = _recover(
         s, "div_factor", max_lr / initial, lambda d: positive(d) and max_lr / d == initial
@@ -433,12 +404,6 @@ def _one_cycle(s: Any) -> lrspec.Schedule:
     return _build(lrspec.OneCycleLR, s, **kwargs)
 
 
-def _warm_restarts(s: Any) -> lrspec.Schedule:
-    return _build(
-        lrspec.CosineAnnealingWarmRestarts, s, T_0=s.T_0, T_mult=s.T_mult, eta_min=s.eta_min
-    )
-
-
 def _swalr(s: Any) -> lrspec.Schedule:
     return _build(
         lrspec.SWALR,
@@ -449,21 +414,15 @@ def _swalr(s: Any) -> lrspec.Schedule:
     )
 
 
+#: Torch schedulers that keep their parameters other than as same-named attributes.
 _CONVERTERS: dict[type[Any], Callable[[Any], lrspec.Schedule]] = {
     torch_lr.LambdaLR: _lambda,
     torch_lr.MultiplicativeLR: _multiplicative,
-    torch_lr.StepLR: _step,
     torch_lr.MultiStepLR: _multistep,
-    torch_lr.ConstantLR: _constant,
-    torch_lr.LinearLR: _linear,
-    torch_lr.ExponentialLR: _exponential,
-    torch_lr.PolynomialLR: _polynomial,
-    torch_lr.CosineAnnealingLR: _cosine,
     torch_lr.ChainedScheduler: _chained,
     torch_lr.SequentialLR: _sequential,
     torch_lr.ReduceLROnPlateau: _plateau,
     torch_lr.CyclicLR: _cyclic,
     torch_lr.OneCycleLR: _one_cycle,
-    torch_lr.CosineAnnealingWarmRestarts: _warm_restarts,
     swa_utils.SWALR: _swalr,
 }

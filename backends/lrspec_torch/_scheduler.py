@@ -10,18 +10,10 @@ import torch
 from torch.optim.lr_scheduler import LRScheduler
 
 import lrspec
-from lrspec._base import write
+from lrspec.stepping import Stepper, clone, get_momentum, set_momentum, write
 
 _STATE_VERSION = 1
 _LR = itemgetter("lr")
-
-
-def _clone(value: Any) -> Any:
-    return value.clone() if isinstance(value, torch.Tensor) else value
-
-
-def _momentum_key(group: dict[str, Any]) -> str:
-    return "betas" if "betas" in group else "momentum"
 
 
 class SpecLR(LRScheduler):
@@ -40,6 +32,22 @@ class SpecLR(LRScheduler):
     need to be told: ``{"scheduler": sched, "monitor": "val_loss", "reduce_on_plateau":
     True}``.) Unlike torch, ``step(epoch)`` is refused and a param group added after
     construction is an error (it has no spec).
+
+    Inside torch's own composites: a SpecLR may be a child of torch's ``SequentialLR`` or
+    ``ChainedScheduler`` beside native schedulers, and behaves exactly as the native twin
+    would there (``SequentialLR`` undoes its first child's step, re-runs its initial step and
+    restarts later children at their milestones with ``_update_lr(0)``: SpecLR forwards each
+    to its twins). A composite spec cannot be restarted at a milestone (torch raises for its
+    own composites too), and a metric-driven SpecLR cannot be driven by ``SequentialLR``.
+
+    Why ``LRScheduler.__init__`` is not called: it would set ``initial_lr`` itself, wrap
+    ``optimizer.step`` and take an initial step through ``get_lr``. The twins already
+    perform their torch class's own constructor side effects, in its order and with its
+    differences (CyclicLR writes the lr *before* ``initial_lr`` is set, OneCycleLR overwrites
+    ``initial_lr``, ChainedScheduler takes no step of its own), so running the base
+    constructor too would step twice and set the wrong base. SpecLR sets the attributes
+    torch's machinery reads (``optimizer``, ``base_lrs``, ``last_epoch``, ``_step_count``,
+    ``_last_lr``) itself.
 
     ``state_dict()`` is plain data: the specs as :func:`lrspec.to_dict` dicts, the step
     counters and the lrs in effect. Loading it continues the exact sequence, whichever of
@@ -79,13 +87,13 @@ class SpecLR(LRScheduler):
         self.metric_driven = kinds.pop()
         # Building a twin runs torch's constructor side effects on the group (initial_lr,
         # the initial step, momentum for the cyclic schedules), in torch's order.
-        self._twins: list[Any] = [s.twin(g) for s, g in zip(specs, groups, strict=True)]
+        self._twins: list[Stepper] = [s.twin(g) for s, g in zip(specs, groups, strict=True)]
         self._steps = [twin.step for twin in self._twins]  # the hot loop's bound methods
         self._bound_to = groups  # the param_groups list the twins act on
-        self.base_lrs = [_clone(group.get("initial_lr", group["lr"])) for group in groups]
+        self.base_lrs = [clone(group.get("initial_lr", group["lr"])) for group in groups]
         self.last_epoch = 0
         self._step_count = 1
-        self._last_lr = [_clone(group["lr"]) for group in groups]
+        self._last_lr = [clone(group["lr"]) for group in groups]
 
     @staticmethod
     def _per_group(
@@ -142,7 +150,43 @@ class SpecLR(LRScheduler):
                 step()
         self.last_epoch += 1
         self._step_count += 1
-        self._last_lr = [lr if type(lr) is float else _clone(lr) for lr in map(_LR, groups)]
+        self._last_lr = [lr if type(lr) is float else clone(lr) for lr in map(_LR, groups)]
+
+    # -- driven by torch's own composites (SequentialLR) -------------------------------------
+
+    def _initial_step(self) -> None:
+        """torch's ``SequentialLR`` re-runs its first child's constructor step here.
+
+        It has already reset the groups' lr to ``initial_lr`` and undone the child's
+        construction step (``recursive_undo`` decrements ``last_epoch``): undo each twin's,
+        then step it once as at construction.
+        """
+        self._check_bound()
+        for twin in self._twins:
+            twin.undo()
+            twin.initial_step()
+        self.last_epoch = 0
+        self._step_count = 1
+        self._record()
+
+    def _update_lr(self, epoch: int | None = None) -> None:
+        """torch's ``SequentialLR`` restarts a child at its milestone with ``_update_lr(0)``."""
+        if epoch is None:
+            self.step()
+            return
+        self._check_bound()
+        for twin in self._twins:
+            twin.restart(epoch)
+        self.last_epoch = epoch
+        self._record()
+
+    def _record(self) -> None:
+        self._last_lr = [clone(lr) for lr in map(_LR, self.optimizer.param_groups)]
+
+    def _check_bound(self) -> None:
+        groups = self.optimizer.param_groups
+        if groups is not self._bound_to or len(groups) != len(self._twins):
+            self._bind()
 
     def _bind(self) -> None:
         # Optimizer.load_state_dict replaces the param_groups list and its dicts: act on the
@@ -171,17 +215,12 @@ class SpecLR(LRScheduler):
             "twins": [twin.state_dict() for twin in self._twins],
             "last_epoch": self.last_epoch,
             "step_count": self._step_count,
-            "last_lr": [_clone(lr) for lr in self._last_lr],
+            "last_lr": [clone(lr) for lr in self._last_lr],
             "momentum": [
-                self._momentum(group) if moves_momentum(s) else None
+                get_momentum(group) if s.moves_momentum else None
                 for s, group in zip(self.specs, groups, strict=True)
             ],
         }
-
-    @staticmethod
-    def _momentum(group: dict[str, Any]) -> Any:
-        key = _momentum_key(group)
-        return group[key][0] if key == "betas" else group[key]
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
         """Restore the counters and the lrs saved by :meth:`state_dict`."""
@@ -204,18 +243,7 @@ class SpecLR(LRScheduler):
         for group, lr, momentum in zip(
             groups, state_dict["last_lr"], state_dict["momentum"], strict=True
         ):
-            write(group, "lr", _clone(lr))
+            write(group, "lr", clone(lr))
             if momentum is not None:
-                key = _momentum_key(group)
-                if key == "betas":
-                    group["betas"] = (momentum, *group["betas"][1:])
-                else:
-                    group["momentum"] = momentum
-        self._last_lr = [_clone(group["lr"]) for group in groups]
-
-
-def moves_momentum(spec: lrspec.Schedule) -> bool:
-    """Whether stepping ``spec`` writes momentum (a cycling CyclicLR/OneCycleLR, at any depth)."""
-    if isinstance(spec, (lrspec.ChainedScheduler, lrspec.SequentialLR)):
-        return any(moves_momentum(child) for child in spec.schedulers)
-    return bool(getattr(spec, "cycle_momentum", False))
+                set_momentum(group, momentum)
+        self._record()

@@ -321,42 +321,6 @@ TWIN_STRATEGIES: dict[str, Callable[[], st.SearchStrategy[Any]]] = {
 # --- step counts and metric streams -------------------------------------------------------
 
 
-def _landmarks(spec: Schedule, horizon: int) -> set[int]:
-    """Epochs where ``spec`` changes regime (milestones, period ends, phase ends) up to horizon."""
-    if isinstance(spec, StepLR):
-        return set(range(spec.step_size, horizon + 1, spec.step_size))
-    if isinstance(spec, MultiStepLR):
-        return set(spec.milestones)
-    if isinstance(spec, (ConstantLR, LinearLR, PolynomialLR)):
-        return {spec.total_iters}
-    if isinstance(spec, CosineAnnealingLR):
-        return set(range(spec.T_max, horizon + 1, spec.T_max))
-    if isinstance(spec, CosineAnnealingWarmRestarts):
-        points: set[int] = set()
-        start, length = 0, spec.T_0
-        while start <= horizon:
-            points.update((start, start + length // 2))
-            start, length = start + length, length * spec.T_mult
-        return points
-    if isinstance(spec, CyclicLR):
-        up = spec.step_size_up
-        period = up + (spec.step_size_down or up)
-        return {p + q for p in range(0, horizon + 1, period) for q in (0, up)}
-    if isinstance(spec, OneCycleLR):
-        ends = spec.phase_ends
-        return {spec.total, *(math.floor(e) for e in ends), *(math.ceil(e) for e in ends)}
-    if isinstance(spec, SWALR):
-        return {spec.anneal_epochs}
-    if isinstance(spec, ChainedScheduler):
-        return set().union(*(_landmarks(child, horizon) for child in spec.schedulers))
-    if isinstance(spec, SequentialLR):
-        points = set(spec.milestones)
-        for start, child in zip((0, *spec.milestones), spec.schedulers, strict=True):
-            points.update(start + p for p in _landmarks(child, horizon))
-        return points
-    return set()
-
-
 def step_limit(spec: Schedule, max_steps: int = MAX_STEPS) -> int:
     """The largest step count <= ``max_steps`` that ``spec`` (and torch) can trace.
 
@@ -393,7 +357,7 @@ def steps(max_steps: int = MAX_STEPS, *, spec: Schedule | None = None) -> st.Sea
     if spec is None or spec.metric_driven:
         return st.integers(0, max_steps)
     cap = step_limit(spec, max_steps)
-    near = sorted({p + d for p in _landmarks(spec, cap) for d in (-1, 0, 1)} & set(range(cap + 1)))
+    near = sorted({p + d for p in spec.landmarks(cap) for d in (-1, 0, 1)} & set(range(cap + 1)))
     general = st.integers(0, cap)
     return st.one_of(st.sampled_from(near), general) if near else general
 
