@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import importlib.metadata
 import json
-import subprocess
-import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -104,10 +103,10 @@ def test_all_names_are_importable() -> None:
     assert set(namespace) - {"__builtins__"} == set(lrspec.__all__)
 
 
-def test_all_is_exactly_the_public_surface(tmp_path: Path) -> None:
+def test_all_is_exactly_the_public_surface(tmp_path: Path, run_python: Callable[..., str]) -> None:
     # a fresh interpreter, since importing lrspec.testing here would add an attribute
     code = "import json, lrspec; print(json.dumps(sorted(vars(lrspec))))"
-    fresh = json.loads(_run_python(code, cwd=tmp_path))
+    fresh = json.loads(run_python("-I", "-c", code, cwd=tmp_path))
     public = {n for n in fresh if not n.startswith("_")}
     assert public == {n for n in lrspec.__all__ if not n.startswith("_")}
     assert "__version__" in lrspec.__all__
@@ -227,20 +226,6 @@ def test_docstring_has_formula_twin_and_example(cls: type) -> None:
 # --- the core never imports torch --------------------------------------------------------------
 
 
-def _run_python(code: str, cwd: Path) -> str:
-    """Run ``code`` in a fresh interpreter (isolated, away from the checkout); return stdout."""
-    result = subprocess.run(
-        [sys.executable, "-I", "-c", code],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        timeout=120,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
-    return result.stdout
-
-
 LEAKS = """
 import importlib, json, sys
 importlib.import_module({module!r})
@@ -252,8 +237,11 @@ print(json.dumps(sorted(
 
 
 @pytest.mark.parametrize("module", ["lrspec", "lrspec.functional", "lrspec.testing"])
-def test_import_leaves_torch_out(module: str, tmp_path: Path) -> None:
-    leaked = json.loads(_run_python(LEAKS.format(module=module), cwd=tmp_path))
+def test_import_leaves_torch_out(
+    module: str, tmp_path: Path, run_python: Callable[..., str]
+) -> None:
+    code = LEAKS.format(module=module)
+    leaked = json.loads(run_python("-I", "-c", code, cwd=tmp_path))
     assert leaked == []
 
 
@@ -277,6 +265,6 @@ print("ok")
 """
 
 
-def test_core_works_without_numpy_or_torch(tmp_path: Path) -> None:
+def test_core_works_without_numpy_or_torch(tmp_path: Path, run_python: Callable[..., str]) -> None:
     # numpy is a test dependency only; the core must run on Python numbers without it
-    assert _run_python(WITHOUT_NUMPY_OR_TORCH, cwd=tmp_path).strip() == "ok"
+    assert run_python("-I", "-c", WITHOUT_NUMPY_OR_TORCH, cwd=tmp_path).strip() == "ok"

@@ -20,6 +20,7 @@ import sys
 from typing import Any
 
 import torch
+from _torch_helpers import X, Y, make_model  # this folder: sys.path[0] as a script
 from torch import nn
 
 import lrspec
@@ -31,16 +32,6 @@ from lrspec_torch import SpecLR
 #: build both, load the scheduler state then the optimizer state;
 #: build the optimizer, load it, only then build SpecLR (torch's usual recipe) and load it.
 ORDERS = ("optimizer_first", "scheduler_first", "scheduler_built_after_load")
-
-_gen = torch.Generator().manual_seed(1234)
-X = torch.randn(16, 3, generator=_gen)
-Y = torch.randn(16, 1, generator=_gen)
-del _gen
-
-
-def make_model() -> nn.Linear:
-    torch.manual_seed(0)
-    return nn.Linear(3, 1)
 
 
 def make_optimizer(model: nn.Linear, case: dict[str, Any]) -> torch.optim.Optimizer:

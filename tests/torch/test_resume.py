@@ -15,8 +15,6 @@ from __future__ import annotations
 
 import importlib.util
 import io
-import subprocess
-import sys
 import tempfile
 import warnings
 from collections.abc import Callable
@@ -25,6 +23,7 @@ from typing import Any
 
 import pytest
 import torch
+from _torch_helpers import any_spec, bits, make_optimizer
 from hypothesis import Phase, given, settings
 from hypothesis import strategies as st
 
@@ -40,21 +39,6 @@ _module_spec.loader.exec_module(rw)
 
 #: Steps per generated run (each case trains about 2 n steps, at ~1 ms a step).
 MAX_STEPS = 30
-
-STRATEGIES: dict[str, Callable[[], st.SearchStrategy[lrspec.Schedule]]] = dict(lt.TWIN_STRATEGIES)
-
-
-def test_strategies_cover_every_torch_twin() -> None:
-    assert set(STRATEGIES) == {cls.__name__ for cls in lrspec.TORCH_TWINS}
-
-
-def any_spec(*, metric_driven: bool | None = None) -> st.SearchStrategy[lrspec.Schedule]:
-    names = [
-        n
-        for n in STRATEGIES
-        if metric_driven is None or (n == "ReduceLROnPlateau") == metric_driven
-    ]
-    return st.sampled_from(names).flatmap(lambda name: STRATEGIES[name]())
 
 
 def spec_text(spec: lrspec.Schedule) -> str:
@@ -114,10 +98,6 @@ def is_plain(value: Any) -> bool:
     return value is None or isinstance(value, (str, int, float, bool, torch.Tensor))
 
 
-def bits(t: torch.Tensor) -> torch.Tensor:
-    return t.detach().contiguous().view(torch.int32)
-
-
 def assert_resumed(
     case: dict[str, Any],
     expected: tuple[list[dict[str, Any]], list[torch.Tensor]],
@@ -155,7 +135,7 @@ def test_resume_in_process_continues_the_uninterrupted_run(case: dict[str, Any])
 # --- in a new process: every class ------------------------------------------------------
 
 
-def resume_in_new_process(cases: list[dict[str, Any]]) -> None:
+def resume_in_new_process(cases: list[dict[str, Any]], run_python: Callable[..., str]) -> None:
     """Checkpoint every case here, resume them all in one worker process, compare."""
     with tempfile.TemporaryDirectory() as tmp:
         jobs, expected = [], []
@@ -165,18 +145,7 @@ def resume_in_new_process(cases: list[dict[str, Any]]) -> None:
             jobs.append({**case, "ckpt": str(path)})
             expected.append(rw.uninterrupted(case))
         torch.save(jobs, Path(tmp, "jobs.pt"))
-        proc = subprocess.run(
-            [
-                sys.executable,
-                str(_WORKER_PATH),
-                str(Path(tmp, "jobs.pt")),
-                str(Path(tmp, "out.pt")),
-            ],
-            capture_output=True,
-            text=True,
-            timeout=300,
-        )
-        assert proc.returncode == 0, proc.stderr
+        run_python(str(_WORKER_PATH), str(Path(tmp, "jobs.pt")), str(Path(tmp, "out.pt")))
         results = torch.load(Path(tmp, "out.pt"), weights_only=True)
     assert len(results) == len(cases)
     for case, want, result in zip(cases, expected, results, strict=True):
@@ -186,8 +155,8 @@ def resume_in_new_process(cases: list[dict[str, Any]]) -> None:
 @st.composite
 def one_case_per_class(draw: st.DrawFn) -> list[dict[str, Any]]:
     cases = []
-    for i, name in enumerate(STRATEGIES):
-        spec = draw(STRATEGIES[name](), label=name)
+    for i, name in enumerate(lt.TWIN_STRATEGIES):
+        spec = draw(lt.TWIN_STRATEGIES[name](), label=name)
         order = rw.ORDERS[i % len(rw.ORDERS)]
         cases.append(beta1_below_one(draw(resume_case(spec, order), label=f"{name} case")))
     return cases
@@ -261,13 +230,13 @@ KNOWN_CASES = [
 ]
 
 
-def test_resume_in_a_new_process() -> None:
+def test_resume_in_a_new_process(run_python: Callable[..., str]) -> None:
     """Known cases in all three load orders, then generated cases of every class."""
     known = [{**case, "order": order} for case in KNOWN_CASES for order in rw.ORDERS]
     generated = generated_cases_for_every_class(6)
     first_specs = [c["spec"][0] if isinstance(c["spec"], list) else c["spec"] for c in generated]
-    assert {type(lrspec.parse(text)).__name__ for text in first_specs} == set(STRATEGIES)
-    resume_in_new_process(known + generated)
+    assert {type(lrspec.parse(text)).__name__ for text in first_specs} == set(lt.TWIN_STRATEGIES)
+    resume_in_new_process(known + generated, run_python)
 
 
 @pytest.mark.parametrize(
@@ -356,11 +325,6 @@ def test_torch_steplr_decays_twice_on_resume_but_speclr_does_not() -> None:
 # --- the checkpoint format -----------------------------------------------------------------
 
 
-def sgd(lr: Any = 0.1, n_groups: int = 1) -> torch.optim.Optimizer:
-    params = [[torch.zeros(1, requires_grad=True)] for _ in range(n_groups)]
-    return torch.optim.SGD([{"params": p} for p in params], lr=lr, momentum=0.9)
-
-
 def unregistered(epoch: float) -> float:
     return 0.5
 
@@ -379,7 +343,7 @@ def unregistered(epoch: float) -> float:
     ids=["lambda", "function", "scale_fn", "nested"],
 )
 def test_state_dict_with_an_unregistered_function_is_a_value_error(spec: lrspec.Schedule) -> None:
-    opt = sgd()
+    opt = make_optimizer()
     sched = SpecLR(opt, spec)
     opt.step()
     sched.step()  # such a spec runs; only saving it fails
@@ -409,7 +373,7 @@ def test_state_dict_with_an_unregistered_function_is_a_value_error(spec: lrspec.
 def test_state_dict_is_plain_data_and_survives_weights_only_load(
     spec: lrspec.Schedule, tensor_lr: bool
 ) -> None:
-    opt = sgd(torch.tensor(0.1) if tensor_lr else 0.1, n_groups=2)
+    opt = make_optimizer(torch.tensor(0.1) if tensor_lr else 0.1, groups=2)
     sched = SpecLR(opt, spec)
 
     def step() -> None:
@@ -446,22 +410,22 @@ def test_state_dict_is_plain_data_and_survives_weights_only_load(
 )
 def test_loading_a_state_saved_for_another_spec_is_a_value_error(saved: Any, loading: Any) -> None:
     n_groups = len(saved) if isinstance(saved, list) else 1
-    state = save_load(SpecLR(sgd(n_groups=n_groups), saved).state_dict())
-    sched = SpecLR(sgd(n_groups=n_groups), loading)
+    state = save_load(SpecLR(make_optimizer(groups=n_groups), saved).state_dict())
+    sched = SpecLR(make_optimizer(groups=n_groups), loading)
     with pytest.raises(ValueError, match="saved for specs"):
         sched.load_state_dict(state)
 
 
 def test_loading_a_state_saved_for_another_number_of_groups_is_a_value_error() -> None:
-    state = SpecLR(sgd(n_groups=2), lrspec.StepLR(step_size=2)).state_dict()
+    state = SpecLR(make_optimizer(groups=2), lrspec.StepLR(step_size=2)).state_dict()
     with pytest.raises(ValueError, match="saved for specs"):
-        SpecLR(sgd(n_groups=1), lrspec.StepLR(step_size=2)).load_state_dict(state)
+        SpecLR(make_optimizer(groups=1), lrspec.StepLR(step_size=2)).load_state_dict(state)
 
 
 @pytest.mark.parametrize(
     "state",
     [
-        torch.optim.lr_scheduler.StepLR(sgd(), step_size=2).state_dict(),
+        torch.optim.lr_scheduler.StepLR(make_optimizer(), step_size=2).state_dict(),
         {},
         {"version": 99},
         None,
@@ -470,4 +434,4 @@ def test_loading_a_state_saved_for_another_number_of_groups_is_a_value_error() -
 )
 def test_loading_something_else_is_a_value_error(state: Any) -> None:
     with pytest.raises(ValueError, match="SpecLR state"):
-        SpecLR(sgd(), lrspec.StepLR(step_size=2)).load_state_dict(state)
+        SpecLR(make_optimizer(), lrspec.StepLR(step_size=2)).load_state_dict(state)

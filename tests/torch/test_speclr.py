@@ -12,14 +12,13 @@ SpecLR's errors.
 
 from __future__ import annotations
 
-import contextlib
-import warnings
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, cast
 
 import attrs
 import pytest
 import torch
+from _torch_helpers import X, Y, any_spec, bits, make_model, quiet_step_order
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from torch import nn
@@ -31,52 +30,18 @@ from lrspec_torch import SpecLR, to_torch
 #: Steps per generated loop: a training step costs ~1 ms on a small CI machine.
 MAX_STEPS = 30
 
-#: One strategy per torch twin (``lrspec.TORCH_TWINS``), by torch's class name.
-STRATEGIES: dict[str, Callable[[], st.SearchStrategy[lrspec.Schedule]]] = dict(lt.TWIN_STRATEGIES)
 MOMENTUM_CLASSES = ("CyclicLR", "OneCycleLR")
-
-# SequentialLR re-runs the initial step of a composite first child at construction, before
-# any optimizer step: torch warns about the order (a torch quirk, not SpecLR's).
-STEP_ORDER_WARNING = r"Detected call of `lr_scheduler\.step\(\)` before `optimizer\.step\(\)`"
-
-
-@contextlib.contextmanager
-def quiet_step_order() -> Iterator[None]:
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message=STEP_ORDER_WARNING, category=UserWarning)
-        yield
-
-
-def any_spec(*, metric_driven: bool | None = None) -> st.SearchStrategy[lrspec.Schedule]:
-    """A spec of any of the 16 classes, the class drawn uniformly first."""
-    names = [
-        n
-        for n in STRATEGIES
-        if metric_driven is None or (n == "ReduceLROnPlateau") == metric_driven
-    ]
-    return st.sampled_from(names).flatmap(lambda name: STRATEGIES[name]())
 
 
 def test_strategies_cover_every_torch_twin() -> None:
-    assert set(STRATEGIES) == {cls.__name__ for cls in lrspec.TORCH_TWINS}
+    assert set(lt.TWIN_STRATEGIES) == {cls.__name__ for cls in lrspec.TORCH_TWINS}
 
 
 # --- the training loop ------------------------------------------------------------------
 
-_gen = torch.Generator().manual_seed(1234)
-X = torch.randn(16, 3, generator=_gen)
-Y = torch.randn(16, 1, generator=_gen)
-del _gen
-
-
 #: How a param group holds its lr: a Python float, or a 0-d tensor (torch.tensor(x) is float32).
 DTYPES = {"float32": torch.float32, "float64": torch.float64}
 LR_TYPES = st.sampled_from(["float", "float", "float32", "float32", "float64"])
-
-
-def make_model() -> nn.Linear:
-    torch.manual_seed(0)
-    return nn.Linear(3, 1)
 
 
 def param_groups(
@@ -94,7 +59,7 @@ def param_groups(
     ]
 
 
-def make_optimizer(kind: str, groups: list[dict[str, Any]]) -> torch.optim.Optimizer:
+def build_optimizer(kind: str, groups: list[dict[str, Any]]) -> torch.optim.Optimizer:
     if kind == "adam":
         for g in groups:
             del g["momentum"]
@@ -116,11 +81,6 @@ def canon(value: Any) -> Any:
 
 def canon_group(group: dict[str, Any]) -> dict[str, Any]:
     return {k: canon(v) for k, v in group.items() if k != "params"}
-
-
-def bits(t: torch.Tensor) -> torch.Tensor:
-    """The raw bits of a float tensor: equality is bit equality, NaN included."""
-    return t.detach().contiguous().view(torch.int32 if t.dtype == torch.float32 else torch.int64)
 
 
 @attrs.define
@@ -238,12 +198,12 @@ def compare_one(
     metric_driven = spec.metric_driven
 
     def native(model: nn.Linear) -> tuple[list[torch.optim.Optimizer], list[Any]]:
-        opt = make_optimizer(kind, param_groups(model, lrs, lr_type, momenta))
+        opt = build_optimizer(kind, param_groups(model, lrs, lr_type, momenta))
         with quiet_step_order():
             return [opt], [to_torch(spec, opt)]
 
     def ours(model: nn.Linear) -> tuple[list[torch.optim.Optimizer], list[Any]]:
-        opt = make_optimizer(kind, param_groups(model, lrs, lr_type, momenta))
+        opt = build_optimizer(kind, param_groups(model, lrs, lr_type, momenta))
         sched = SpecLR(opt, spec)
         assert isinstance(sched, torch.optim.lr_scheduler.LRScheduler)
         return [opt], [sched]
@@ -288,7 +248,7 @@ def test_speclr_matches_native_scheduler_in_a_training_loop(data: st.DataObject)
 def test_speclr_matches_native_momentum_schedules(kind: str, data: st.DataObject) -> None:
     """CyclicLR and OneCycleLR write SGD ``momentum`` / Adam ``betas[0]`` too."""
     name = data.draw(st.sampled_from(MOMENTUM_CLASSES), label="class")
-    spec = data.draw(STRATEGIES[name](), label="spec")
+    spec = data.draw(lt.TWIN_STRATEGIES[name](), label="spec")
     spec = attrs.evolve(
         cast(Any, spec), cycle_momentum=data.draw(st.sampled_from([True, True, False]))
     )
@@ -325,12 +285,12 @@ def test_speclr_one_spec_per_param_group(data: st.DataObject) -> None:
 
     def native(model: nn.Linear) -> tuple[list[torch.optim.Optimizer], list[Any]]:
         groups = param_groups(model, lrs, lr_type, momenta)
-        opts = [make_optimizer(kind, [g]) for g in groups]
+        opts = [build_optimizer(kind, [g]) for g in groups]
         with quiet_step_order():
             return opts, [to_torch(s, o) for s, o in zip(specs, opts, strict=True)]
 
     def ours(model: nn.Linear) -> tuple[list[torch.optim.Optimizer], list[Any]]:
-        opt = make_optimizer(kind, param_groups(model, lrs, lr_type, momenta))
+        opt = build_optimizer(kind, param_groups(model, lrs, lr_type, momenta))
         sched = SpecLR(opt, specs)
         assert sched.specs == specs
         return [opt], [sched]
@@ -345,7 +305,7 @@ def test_speclr_one_spec_per_param_group(data: st.DataObject) -> None:
 def test_per_group_specs_with_different_base_lrs_follow_their_own_traces() -> None:
     specs = [lrspec.StepLR(step_size=2, gamma=0.5), lrspec.CosineAnnealingLR(T_max=5)]
     model = make_model()
-    opt = make_optimizer("sgd", param_groups(model, [0.1, 0.3], "float", [0.9, 0.9]))
+    opt = build_optimizer("sgd", param_groups(model, [0.1, 0.3], "float", [0.9, 0.9]))
     sched = SpecLR(opt, specs)
     seen: list[list[Any]] = [sched.get_last_lr()]
     for _ in range(8):
@@ -356,7 +316,7 @@ def test_per_group_specs_with_different_base_lrs_follow_their_own_traces() -> No
     assert [s[1] for s in seen] == specs[1].trace(0.3, 8)
     with pytest.raises(AttributeError, match="different specs"):
         _ = sched.spec
-    assert SpecLR(make_optimizer("sgd", param_groups(model, [0.1], "float", [0.9])), specs[0]).spec
+    assert SpecLR(build_optimizer("sgd", param_groups(model, [0.1], "float", [0.9])), specs[0]).spec
 
 
 # --- errors ------------------------------------------------------------------------------
@@ -364,7 +324,7 @@ def test_per_group_specs_with_different_base_lrs_follow_their_own_traces() -> No
 
 def sgd(n_groups: int = 1) -> torch.optim.Optimizer:
     model = make_model()
-    return make_optimizer("sgd", param_groups(model, [0.1] * n_groups, "float", [0.9] * n_groups))
+    return build_optimizer("sgd", param_groups(model, [0.1] * n_groups, "float", [0.9] * n_groups))
 
 
 @pytest.mark.parametrize("not_an_optimizer", [None, 0.1, "sgd", [torch.zeros(1)]])
