@@ -45,6 +45,21 @@ def _cpu(spec: Any = None, **kwargs: Any) -> RegressionResult:
     return fit_regression(spec, device="cpu", **kwargs)
 
 
+def _cpu_data(
+    n: int, d: int, *, seed: int, noise_std: float = 0.0, noise_mean: float = 0.0, **kw: Any
+) -> tuple[torch.Tensor, torch.Tensor]:
+    kw.setdefault("dtype", torch.float32)
+    return make_data(
+        n,
+        d,
+        noise_std=noise_std,
+        noise_mean=noise_mean,
+        seed=seed,
+        device=torch.device("cpu"),
+        **kw,
+    )
+
+
 def _record(r: RegressionResult) -> tuple[Any, ...]:
     return (r.lrs, r.losses, r.weight, r.bias)
 
@@ -107,24 +122,8 @@ def test_same_seed_same_result_different_seed_different_data() -> None:
     c = _cpu(spec, seed=8)
     assert c.losses != a.losses
     assert c.weight != a.weight
-    x7, y7 = make_data(
-        10,
-        5,
-        noise_std=0.2,
-        noise_mean=0.0,
-        seed=7,
-        device=torch.device("cpu"),
-        dtype=torch.float32,
-    )
-    x8, _ = make_data(
-        10,
-        5,
-        noise_std=0.2,
-        noise_mean=0.0,
-        seed=8,
-        device=torch.device("cpu"),
-        dtype=torch.float32,
-    )
+    x7, y7 = _cpu_data(10, 5, seed=7, noise_std=0.2)
+    x8, _ = _cpu_data(10, 5, seed=8, noise_std=0.2)
     assert not torch.equal(x7, x8)
     assert x7.shape == (10, 5)
     assert y7.shape == (10, 1)
@@ -132,15 +131,7 @@ def test_same_seed_same_result_different_seed_different_data() -> None:
 
 def test_seed_is_torch_manual_seed_and_global_rng_untouched() -> None:
     before = torch.get_rng_state()
-    x, _ = make_data(
-        4,
-        3,
-        noise_std=0.0,
-        noise_mean=0.0,
-        seed=42,
-        device=torch.device("cpu"),
-        dtype=torch.float32,
-    )
+    x, _ = _cpu_data(4, 3, seed=42)
     _cpu(None, epochs=2)
     assert torch.equal(torch.get_rng_state(), before)
     torch.manual_seed(42)
@@ -149,15 +140,7 @@ def test_seed_is_torch_manual_seed_and_global_rng_untouched() -> None:
 
 
 def test_noise_mean_and_std_shape_the_data() -> None:
-    _, y = make_data(
-        2000,
-        5,
-        noise_std=0.0,
-        noise_mean=3.0,
-        seed=1,
-        device=torch.device("cpu"),
-        dtype=torch.float64,
-    )
+    _, y = _cpu_data(2000, 5, seed=1, noise_mean=3.0, dtype=torch.float64)
     result = _cpu(None, noise_std=0.0, noise_mean=3.0, dtype=torch.float64, epochs=200)
     assert result.bias == pytest.approx(3.0, abs=1e-6)
     assert result.final_loss < 1e-10

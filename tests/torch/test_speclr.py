@@ -181,6 +181,23 @@ class TensorLrChecks:
             assert canon(value) == then, "a tensor returned by get_last_lr() changed later"
 
 
+def compare_runs(
+    ours: Setup,
+    native: Setup,
+    lr_type: str,
+    steps: int,
+    metrics: Sequence[float] | None,
+    *,
+    metric_driven: bool,
+) -> None:
+    """Train with SpecLR (checking tensor lrs when the lrs are tensors) and natively; compare."""
+    checks = TensorLrChecks(ours) if lr_type != "float" else None
+    run = train(checks or ours, steps, metrics, metric_driven=metric_driven)
+    if checks is not None:
+        checks.check_unchanged()
+    assert_same_run(run, train(native, steps, metrics, metric_driven=metric_driven))
+
+
 # --- one scheduler on one optimizer ------------------------------------------------------
 
 
@@ -208,11 +225,7 @@ def compare_one(
         assert isinstance(sched, torch.optim.lr_scheduler.LRScheduler)
         return [opt], [sched]
 
-    checks = TensorLrChecks(ours) if lr_type != "float" else None
-    run = train(checks or ours, steps, metrics, metric_driven=metric_driven)
-    if checks is not None:
-        checks.check_unchanged()
-    assert_same_run(run, train(native, steps, metrics, metric_driven=metric_driven))
+    compare_runs(ours, native, lr_type, steps, metrics, metric_driven=metric_driven)
 
 
 @st.composite
@@ -295,11 +308,7 @@ def test_speclr_one_spec_per_param_group(data: st.DataObject) -> None:
         assert sched.specs == specs
         return [opt], [sched]
 
-    checks = TensorLrChecks(ours) if lr_type != "float" else None
-    run = train(checks or ours, steps, metrics, metric_driven=metric_driven)
-    if checks is not None:
-        checks.check_unchanged()
-    assert_same_run(run, train(native, steps, metrics, metric_driven=metric_driven))
+    compare_runs(ours, native, lr_type, steps, metrics, metric_driven=metric_driven)
 
 
 def test_per_group_specs_with_different_base_lrs_follow_their_own_traces() -> None:
