@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+from _core_helpers import names
 
 import lrspec
 from lrspec import (
@@ -35,11 +36,6 @@ from lrspec import (
 
 NAN = float("nan")
 INF = float("inf")
-
-
-def names(arg: str, value: object) -> str:
-    """A message that starts with the argument's name and shows ``value``'s repr."""
-    return rf"^{re.escape(arg)}(?![\w\[]).*{re.escape(repr(value))}"
 
 
 # --- evaluation-time checks -----------------------------------------------------------------

@@ -10,7 +10,6 @@ them, so adding a field to a spec without a rule here fails ``test_every_field_h
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
@@ -20,6 +19,7 @@ from typing import Any
 import attrs
 import numpy as np
 import pytest
+from _core_helpers import names
 
 import lrspec
 from lrspec import (
@@ -43,16 +43,6 @@ from lrspec import (
 
 NAN = float("nan")
 INF = float("inf")
-
-
-def names(arg: str, value: object) -> str:
-    """A message that starts with the argument's name and shows ``value``'s repr."""
-    return rf"^{re.escape(arg)}(?![\w\[]).*{re.escape(repr(value))}"
-
-
-def shows(arg: str, value: object) -> str:
-    """A message that shows ``arg=<repr of value>`` somewhere (cross-argument rules)."""
-    return re.escape(f"{arg}={value!r}")
 
 
 # --- per-field rules ------------------------------------------------------------------------

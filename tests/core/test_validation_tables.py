@@ -7,12 +7,12 @@ message that names the argument and shows the offending value's ``repr``.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
 import pytest
+from _core_helpers import names, shows
 
 from lrspec import (
     ChainedScheduler,
@@ -23,17 +23,6 @@ from lrspec import (
     SequentialLR,
     StepLR,
 )
-
-
-def names(arg: str, value: object) -> str:
-    """A message that starts with the argument's name and shows ``value``'s repr."""
-    return rf"^{re.escape(arg)}(?![\w\[]).*{re.escape(repr(value))}"
-
-
-def shows(arg: str, value: object) -> str:
-    """A message that shows ``arg=<repr of value>`` somewhere (cross-argument rules)."""
-    return re.escape(f"{arg}={value!r}")
-
 
 # --- milestones, composites and cross-argument rules -----------------------------------------
 
