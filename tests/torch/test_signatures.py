@@ -9,6 +9,7 @@ signature (keyword-only). Defaults are equal *and* of the same type, so ``1 / 3`
 
 from __future__ import annotations
 
+import importlib
 import inspect
 from typing import Any
 
@@ -36,7 +37,12 @@ DEVIATIONS: dict[tuple[str, str], tuple[Any, Any, str]] = {
 
 
 def torch_class(name: str) -> type:
-    return SWALR if name == "SWALR" else getattr(lr_scheduler, name)
+    """The torch class a twin names in its ``torch_name`` (which to_torch builds)."""
+    module, _, attr = (getattr(lrspec, name).torch_name or "").rpartition(".")
+    assert attr == name, f"{name}.torch_name names {attr!r}"
+    cls: type = getattr(importlib.import_module(module), attr)
+    assert cls is (SWALR if name == "SWALR" else getattr(lr_scheduler, name))
+    return cls
 
 
 def torch_keywords(cls: type) -> dict[str, Any]:
