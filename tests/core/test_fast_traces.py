@@ -14,8 +14,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import lrspec
+from lrspec import Schedule
 from lrspec import testing as lt
-from lrspec._base import Schedule
 
 FAST = [
     cls for cls in lrspec.TORCH_TWINS if cls._trace is not Schedule._trace and not cls.metric_driven
