@@ -12,6 +12,7 @@ these; each formula is written once, here.
 
 from __future__ import annotations
 
+import bisect
 import math
 from collections.abc import Callable
 from typing import Any
@@ -19,6 +20,14 @@ from typing import Any
 from lrspec import _xp
 
 _PI = math.pi
+#: The types that take each formula's plain-number fast path: Python ints and floats (not
+#: bool, not numpy scalars). The fast paths spell out the ``_xp.SCALAR`` operations inline
+#: (math.cos for ``cos``/``cos_``, ``/`` for ``div_``, ``min``, ``bisect_right``, identity
+#: for ``cast``), in the same order, so they give the same floats bit for bit.
+_PLAIN = (int, float)
+_cos = math.cos
+_floor = math.floor
+_bisect_right = bisect.bisect_right
 
 
 def _ns(epoch: Any) -> tuple[Any, Any]:
@@ -31,18 +40,24 @@ def _ns(epoch: Any) -> tuple[Any, Any]:
 
 def step_lr(epoch: Any, base_lr: float, *, step_size: int, gamma: float) -> Any:
     """``base_lr * gamma ** floor(epoch / step_size)``."""
+    if type(epoch) in _PLAIN:
+        return base_lr * gamma ** (epoch // step_size)
     _, e = _ns(epoch)
     return base_lr * gamma ** (e // step_size)
 
 
 def multistep_lr(epoch: Any, base_lr: float, *, milestones: tuple[int, ...], gamma: float) -> Any:
     """``base_lr * gamma ** (number of milestones <= epoch)``."""
+    if type(epoch) in _PLAIN:
+        return base_lr * gamma ** _bisect_right(milestones, epoch)
     xp, e = _ns(epoch)
     return base_lr * gamma ** xp.cast(xp.count_le(milestones, e), e)
 
 
 def constant_lr(epoch: Any, base_lr: float, *, factor: float, total_iters: int) -> Any:
     """``base_lr * factor`` while ``epoch < total_iters``, then ``base_lr``."""
+    if type(epoch) in _PLAIN:
+        return base_lr * (factor + (epoch >= total_iters) * (1 - factor))
     xp, e = _ns(epoch)
     return base_lr * (factor + xp.cast(e >= total_iters, e) * (1 - factor))
 
@@ -56,6 +71,10 @@ def linear_lr(
     total_iters: int,
 ) -> Any:
     """``base_lr * (start + (end - start) * min(epoch, total_iters) / total_iters)``."""
+    if type(epoch) in _PLAIN:
+        return base_lr * (
+            start_factor + (end_factor - start_factor) * min(epoch, total_iters) / total_iters
+        )
     xp, e = _ns(epoch)
     span = end_factor - start_factor
     return base_lr * (start_factor + span * xp.minimum(e, total_iters) / total_iters)
@@ -63,18 +82,24 @@ def linear_lr(
 
 def exponential_lr(epoch: Any, base_lr: float, *, gamma: float) -> Any:
     """``base_lr * gamma ** epoch``."""
+    if type(epoch) in _PLAIN:
+        return base_lr * gamma**epoch
     _, e = _ns(epoch)
     return base_lr * gamma**e
 
 
 def polynomial_lr(epoch: Any, base_lr: float, *, total_iters: int, power: float) -> Any:
     """``base_lr * (1 - min(epoch, total_iters) / total_iters) ** power``."""
+    if type(epoch) in _PLAIN:
+        return base_lr * (1.0 - min(epoch, total_iters) / total_iters) ** power
     xp, e = _ns(epoch)
     return base_lr * (1.0 - xp.minimum(e, total_iters) / total_iters) ** power
 
 
 def cosine_annealing_lr(epoch: Any, base_lr: float, *, T_max: int, eta_min: float) -> Any:
     """``eta_min + (base_lr - eta_min) * (1 + cos(pi * epoch / T_max)) / 2`` (periodic)."""
+    if type(epoch) in _PLAIN:
+        return eta_min + (base_lr - eta_min) * (1 + _cos(_PI * epoch / T_max)) / 2
     xp, e = _ns(epoch)
     # cos_/div_ work in place on the temporary ``_PI * e`` (numpy then reuses the
     # temporaries of the outer expression too), which keeps a 1e6-step curve near bare numpy.
@@ -89,6 +114,18 @@ def cosine_annealing_warm_restarts_lr(
     With ``T_cur`` the epochs since the last restart and ``T_i`` the current cycle length:
     ``eta_min + (base_lr - eta_min) * (1 + cos(pi * T_cur / T_i)) / 2``.
     """
+    if type(epoch) in _PLAIN:
+        if T_mult == 1:
+            t_cur, t_len = epoch % T_0, T_0
+        else:  # the array path below, with Python's if for xp.where
+            k = _floor(math.log(epoch * (T_mult - 1) / T_0 + 1) / math.log(T_mult))
+            if epoch < T_0 * (T_mult**k - 1) / (T_mult - 1):
+                k = k - 1
+            if epoch >= T_0 * (T_mult ** (k + 1) - 1) / (T_mult - 1):
+                k = k + 1
+            t_cur = epoch - T_0 * (T_mult**k - 1) / (T_mult - 1)
+            t_len = T_0 * T_mult**k
+        return eta_min + (base_lr - eta_min) * (1 + _cos(_PI * t_cur / t_len)) / 2
     xp, e = _ns(epoch)
     if T_mult == 1:
         t_cur = e % T_0
@@ -140,11 +177,22 @@ def cyclic_lr(
     ``base_lr``/``max_lr`` are read as base/max momentum and the cycle runs the other way:
     ``max_momentum - (max_momentum - base_momentum) * s * scale``.
     """
-    xp, e = _ns(epoch)
     up = float(step_size_up)
     down = float(step_size_down) if step_size_down is not None else up
     total = up + down
     ratio = up / total
+    if type(epoch) in _PLAIN:
+        cycle = _floor(1 + epoch / total)
+        x = 1.0 + epoch / total - cycle
+        factor = x / ratio if x <= ratio else (x - 1) / (ratio - 1)
+        if scale_fn is None and mode == "triangular":
+            scale: Any = 1.0
+        else:
+            arg = cycle if scale_mode == "cycle" else epoch
+            scale = scale_fn(arg) if scale_fn is not None else cyclic_scale(mode, gamma, None, arg)
+        height = (max_lr - base_lr) * factor
+        return max_lr - height * scale if momentum else base_lr + height * scale
+    xp, e = _ns(epoch)
     cycle = xp.floor(1 + e / total)
     x = 1.0 + e / total - cycle
     if xp is _xp.SCALAR:
@@ -190,8 +238,18 @@ def one_cycle_lr(
     Phase i runs from ``values[i]`` to ``values[i + 1]`` between ``ends[i - 1]`` (0 for the
     first) and ``ends[i]``; the first phase whose end is >= epoch is used, else the last.
     """
-    xp, e = _ns(epoch)
     last = len(ends) - 1
+    if type(epoch) in _PLAIN:  # the scalar loop below, with ``anneal`` inlined
+        i = 0
+        while i < last and epoch > ends[i]:
+            i += 1
+        start_step = ends[i - 1] if i else 0.0
+        pct = (epoch - start_step) / (ends[i] - start_step)
+        start, end = values[i], values[i + 1]
+        if anneal_strategy == "cos":
+            return end + (start - end) / 2.0 * (_cos(_PI * pct) + 1)
+        return (end - start) * pct + start
+    xp, e = _ns(epoch)
     if xp is _xp.SCALAR:
         start_step = 0.0
         for i, end_step in enumerate(ends):
@@ -216,6 +274,12 @@ def swa_lr(
     ``a = f(clip(epoch / max(1, anneal_epochs), 0, 1))`` with ``f(t) = (1 - cos(pi t)) / 2``
     (``"cos"``) or ``f(t) = t`` (``"linear"``); with ``anneal_epochs == 0`` it is ``swa_lr``.
     """
+    if type(epoch) in _PLAIN:
+        if anneal_epochs == 0:
+            return float(swa_lr)
+        t = min(epoch / anneal_epochs, 1.0)
+        alpha = (1 - _cos(_PI * t)) / 2 if anneal_strategy == "cos" else t
+        return swa_lr * alpha + base_lr * (1 - alpha)
     xp, e = _ns(epoch)
     if anneal_epochs == 0:
         return swa_lr + 0.0 * e if xp is not _xp.SCALAR else float(swa_lr)
@@ -226,6 +290,8 @@ def swa_lr(
 
 def lambda_lr(epoch: Any, base_lr: float, *, lr_lambda: Callable[[int], float]) -> Any:
     """``base_lr * lr_lambda(epoch)``; arrays are evaluated element by element."""
+    if type(epoch) in _PLAIN:
+        return base_lr * lr_lambda(epoch)
     xp, e = _ns(epoch)
     return base_lr * xp.apply(lr_lambda, e)
 
