@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
+from operator import neg
 from typing import Any
 
 import attrs
@@ -70,36 +71,34 @@ class ReduceLROnPlateau(Schedule):
     ) -> list[float]:
         """The lr after each metric, bit for bit: ``len(metrics) + 1`` values."""
         base, values = metric_trace_args(self, base_lr, steps, metrics)
-        # PlateauTwin.step inlined on locals (the same float operations in the same order).
-        # ``bar`` is torch's threshold (``best * rel``, ``best - threshold``, ...), which
-        # changes only with ``best``: it is computed once per new best, not once per step.
+        # PlateauTwin.step on locals, with the same float operations, in two or three tests
+        # a step. ``bar`` is torch's threshold (``best * rel`` or ``best - threshold``),
+        # recomputed only when ``best`` changes. Mode "max" runs as "min" on negated
+        # metrics: ``a > best * r`` iff ``-a < -best * r`` and ``a > best + t`` iff
+        # ``-a < -best - t``, exactly (IEEE rounding is sign-symmetric; NaN compares false
+        # either way). A cooldown of c steps left is ``bad == -c``: torch zeroes its bad
+        # count on each of those steps, so it reaches 0 as the cooldown ends, as ours does.
         _, term = _better(self)
-        minimize, relative = self.mode == "min", self.threshold_mode == "rel"
+        relative = self.threshold_mode == "rel"
+        stream = values if self.mode == "min" else map(neg, values)
         patience, cooldown = self.patience, self.cooldown
         factor, min_lr, eps = self.factor, self.min_lr, self.eps
         lr = base
-        best = math.inf if minimize else -math.inf
-        bar = _bar(best, term, minimize, relative)
-        bad = cooling = 0
+        bar = math.inf * term if relative else math.inf - term  # best starts at (-)inf
+        bad = 0
         out = [lr]
-        append = out.append
-        for current in values:
-            if (current < bar) if minimize else (current > bar):
-                best = current
-                bar = _bar(best, term, minimize, relative)
-                bad = 0
-            else:
+        for current in stream:
+            if current < bar:  # better: best = current
+                bar = current * term if relative else current - term
+                bad = bad + 1 if bad < 0 else 0
+            elif bad < patience:
                 bad += 1
-            if cooling > 0:
-                cooling -= 1
-                bad = 0
-            if bad > patience:
+            else:  # bad + 1 > patience (never in a cooldown): cut, then cool down
                 new = max(lr * factor, min_lr)
                 if lr - new > eps:
                     lr = new
-                cooling = cooldown
-                bad = 0
-            append(lr)
+                bad = -cooldown
+            out.append(lr)  # (specialised by CPython: faster than a cached bound method)
         return out
 
     def twin(self, group: Group) -> Stepper:
@@ -193,10 +192,3 @@ def _better(spec: ReduceLROnPlateau) -> tuple[Callable[[float, float, float], bo
     if spec.threshold_mode == "rel":
         return _above, spec.threshold + 1.0
     return _above_plus, spec.threshold
-
-
-def _bar(best: float, term: float, minimize: bool, relative: bool) -> float:
-    """The value a metric must beat: the right-hand side of the comparison from :func:`_better`."""
-    if relative:
-        return best * term
-    return best - term if minimize else best + term
