@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import attrs
@@ -11,15 +10,6 @@ from lrspec import _checks as c
 from lrspec import functional as F
 from lrspec._base import Group, Schedule, Twin
 from lrspec._registry import spec_class
-
-
-def _cos_anneal(t: Any) -> Any:
-    return (1 - math.cos(math.pi * t)) / 2
-
-
-def _linear_anneal(t: Any) -> Any:
-    return t
-
 
 #: Torch keeps ``swa_lr`` only in the param group.
 _GROUP_KEYS = frozenset({"swa_lr"})
@@ -80,7 +70,7 @@ class _SWATwin(Twin):
     def __init__(self, spec: SWALR, group: Group) -> None:
         group["swa_lr"] = spec.swa_lr
         self.anneal_epochs = spec.anneal_epochs
-        self.anneal = _cos_anneal if spec.anneal_strategy == "cos" else _linear_anneal
+        self.strategy = spec.anneal_strategy
         super().__init__(spec, group)
 
     def get_lr(self) -> Any:
@@ -88,8 +78,8 @@ class _SWATwin(Twin):
         step = self.step_count - 1
         if n == 0:
             step = max(1, step)
-        prev_alpha = self.anneal(max(0, min(1, (step - 1) / max(1, n))))
+        prev_alpha = F.swa_alpha(max(0, min(1, (step - 1) / max(1, n))), self.strategy)
         swa = group["swa_lr"]
         prev_lr = swa if prev_alpha == 1 else (group["lr"] - prev_alpha * swa) / (1 - prev_alpha)
-        alpha = self.anneal(max(0, min(1, step / max(1, n))))
+        alpha = F.swa_alpha(max(0, min(1, step / max(1, n))), self.strategy)
         return swa * alpha + prev_lr * (1 - alpha)

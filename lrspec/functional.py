@@ -207,8 +207,14 @@ def cyclic_lr(
     return base_lr + height * scale
 
 
-def anneal(strategy: str, start: Any, end: Any, pct: Any, xp: Any = _xp.SCALAR) -> Any:
-    """OneCycleLR's interpolation from ``start`` to ``end`` at fraction ``pct``."""
+def anneal(strategy: str, start: Any, end: Any, pct: Any, xp: Any = None) -> Any:
+    """OneCycleLR's interpolation from ``start`` to ``end`` at fraction ``pct``.
+
+    ``pct`` may be a number, a numpy array or a torch tensor (``xp``, the array namespace,
+    is found from it when not given).
+    """
+    if xp is None:
+        xp = _xp.SCALAR if type(pct) is float else _xp.namespace(pct)
     if strategy == "cos":
         cos_out = xp.cos(_PI * pct) + 1
         return end + (start - end) / 2.0 * cos_out
@@ -277,15 +283,25 @@ def swa_lr(
     if type(epoch) in _PLAIN:
         if anneal_epochs == 0:
             return float(swa_lr)
-        t = min(epoch / anneal_epochs, 1.0)
-        alpha = (1 - _cos(_PI * t)) / 2 if anneal_strategy == "cos" else t
+        alpha = swa_alpha(min(epoch / anneal_epochs, 1.0), anneal_strategy)
         return swa_lr * alpha + base_lr * (1 - alpha)
     xp, e = _ns(epoch)
     if anneal_epochs == 0:
         return swa_lr + 0.0 * e if xp is not _xp.SCALAR else float(swa_lr)
-    t = xp.minimum(e / anneal_epochs, 1.0)
-    alpha = (1 - xp.cos(_PI * t)) / 2 if anneal_strategy == "cos" else t
+    alpha = swa_alpha(xp.minimum(e / anneal_epochs, 1.0), anneal_strategy, xp)
     return swa_lr * alpha + base_lr * (1 - alpha)
+
+
+def swa_alpha(t: Any, anneal_strategy: str, xp: Any = None) -> Any:
+    """SWALR's blend weight at fraction ``t``: ``(1 - cos(pi t)) / 2`` (``"cos"``) or ``t``.
+
+    ``t`` may be a number, a numpy array or a torch tensor (``xp`` is found from it).
+    """
+    if anneal_strategy == "cos":
+        if xp is None:
+            xp = _xp.SCALAR if type(t) is float else _xp.namespace(t)
+        return (1 - xp.cos(_PI * t)) / 2
+    return t
 
 
 def lambda_lr(epoch: Any, base_lr: float, *, lr_lambda: Callable[[int], float]) -> Any:
@@ -309,5 +325,6 @@ __all__ = [
     "one_cycle_lr",
     "polynomial_lr",
     "step_lr",
+    "swa_alpha",
     "swa_lr",
 ]

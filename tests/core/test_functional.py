@@ -162,7 +162,6 @@ KNOWN: dict[str, list[Row]] = {
             ("cos", 1.0, 0.0),
             {},
             {0: 1.0, 0.25: (1 + R) / 2, 0.5: 0.5, 1: 0.0},
-            array_xfail="anneal's cos takes the scalar namespace unless the private xp is passed",
         ),
         Row(("linear", 4.0, 2.0), {}, {0: 4.0, 0.25: 3.5, 0.5: 3.0, 1: 2.0}),
     ],
@@ -205,6 +204,11 @@ KNOWN: dict[str, list[Row]] = {
             {"swa_lr": 0.2, "anneal_epochs": 0, "anneal_strategy": "cos"},
             {0: 0.2, 5: 0.2},
         ),
+    ],
+    # SWALR's blend weight: (1 - cos(pi * t)) / 2, or t itself
+    "swa_alpha": [
+        Row(("cos",), {}, {0.0: 0.0, 0.25: (1 - R) / 2, 0.5: 0.5, 1.0: 1.0}),
+        Row(("linear",), {}, {0.0: 0.0, 0.25: 0.25, 1.0: 1.0}),
     ],
     # base_lr * lr_lambda(epoch)
     "lambda_lr": [
