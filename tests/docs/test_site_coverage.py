@@ -3,8 +3,8 @@
 Two layers, so that the check means something with and without a built site:
 
 * the *sources* (always): every public spec class has ``docs/examples/plot_<snake>.py``
-  that names it, and every public name has its own ``.. auto<kind>::`` entry in
-  ``docs/api/*.rst``;
+  that names it, and every public name has its own ``.. auto<kind>::`` (or
+  ``.. py:<kind>::``) entry in ``docs/api/*.rst``;
 * the *built site* (when ``docs/_build/html`` exists, and always under ``CI=true``, where
   ``scripts/docs`` runs first): every public name is an object in Sphinx's ``objects.inv``
   (so autodoc really documented it, not just listed it), and every spec's gallery page was
@@ -101,9 +101,11 @@ def test_every_public_spec_has_a_gallery_page(cls: type) -> None:
 
 
 def api_entries() -> dict[str, str]:
-    """``{qualified name: file}`` for every ``.. auto<kind>:: name`` in docs/api."""
+    """``{qualified name: file}`` for every ``.. auto<kind>::`` / ``.. py:<kind>::`` in docs/api."""
     entries = {}
-    pattern = re.compile(r"^\.\. auto(?:class|function|data|module|exception)::\s+(\S+)", re.M)
+    pattern = re.compile(
+        r"^\.\. (?:auto|py:)(?:class|function|data|module|exception)::\s+(\S+)", re.M
+    )
     for path in sorted(API.glob("*.rst")):
         for name in pattern.findall(path.read_text(encoding="utf-8")):
             entries[name] = path.name
@@ -113,7 +115,9 @@ def api_entries() -> dict[str, str]:
 def test_every_public_name_has_an_api_entry() -> None:
     entries = api_entries()
     missing = [name for name in NAMES if name not in entries]
-    assert not missing, f"public names with no `.. auto*::` entry in docs/api/*.rst: {missing}"
+    assert not missing, (
+        f"public names with no `.. auto*::` or `.. py:*::` entry in docs/api/*.rst: {missing}"
+    )
 
 
 # --- the built site -------------------------------------------------------------------------
