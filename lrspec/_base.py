@@ -25,7 +25,9 @@ testing its type.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from itertools import accumulate, islice
+from operator import mul
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from lrspec import _xp
@@ -146,6 +148,9 @@ class Schedule:
     can_restart: ClassVar[bool] = True
     #: Its constructor writes the group's ``initial_lr`` (the base later children see).
     sets_initial_lr: ClassVar[bool] = False
+    #: :meth:`_continue` carries its torch recursion on from any epoch and float lr in one
+    #: inlined loop: composites and :meth:`iter_trace` advance its twin in bulk with it.
+    resumable: ClassVar[bool] = False
 
     @property
     def children(self) -> tuple[Schedule, ...]:
@@ -216,6 +221,40 @@ class Schedule:
         self._check_steps(n)
         return self._trace(base, n)
 
+    def iter_trace(
+        self,
+        base_lr: float,
+        steps: int | None = None,
+        *,
+        metrics: Iterable[float] | None = None,
+    ) -> Iterator[float]:
+        """``trace(base_lr, steps)`` streamed: the same values, bit for bit, in constant memory.
+
+        ``steps=None`` streams until the schedule itself stops (OneCycleLR after
+        ``total_steps``, also inside a composite), else forever. The arguments are checked at
+        the call, as by ``trace``; a composite that torch cannot step that far raises where
+        ``trace`` would, after yielding the values before. A metric-driven spec
+        (ReduceLROnPlateau) streams ``metrics``, any iterable, one lr per metric after the
+        first; ``steps``, if given, must equal their number.
+
+        >>> from itertools import islice
+        >>> from lrspec import ExponentialLR
+        >>> list(islice(ExponentialLR(gamma=0.5).iter_trace(1.0), 4))
+        [1.0, 0.5, 0.25, 0.125]
+        """
+        base = check_base_lr(base_lr)
+        if self.metric_driven:
+            return self._iter_metrics(base, steps, metrics)
+        if metrics is not None:
+            raise TypeError(
+                f"{type(self).__name__} is not metric-driven; call iter_trace(base_lr, steps) "
+                f"without metrics, got metrics={metrics!r}"
+            )
+        n = None if steps is None else check_steps(steps)
+        if n is not None:
+            self._check_steps(n)
+        return self._iter_trace(base, n)
+
     # -- hooks for subclasses ------------------------------------------------------------
 
     def _lr(self, xp: Any, epoch: Any, base_lr: float) -> Any:
@@ -240,6 +279,93 @@ class Schedule:
             append(group["lr"])
         return out
 
+    def _continue(
+        self, base_lr: float, lr: float, epoch: int, steps: int, out: list[float]
+    ) -> None:
+        """Append torch's lrs at epochs ``epoch + 1 .. epoch + steps``, its recursion carried
+        on from ``lr`` at ``epoch`` (``base_lr``: the twin's base). Only if ``resumable``;
+        by default the running product of :meth:`_factors` (multiplicative specs)."""
+        out.extend(islice(accumulate(self._factors(epoch, steps), mul, initial=lr), 1, None))
+
+    def _factors(self, epoch: int, steps: int) -> list[float]:
+        """For ``multiplicative`` specs: the factor each step from ``epoch`` multiplies the lr
+        by (1.0 where torch leaves it: ``lr * 1.0`` is ``lr``, bit for bit)."""
+        raise NotImplementedError
+
+    def _advance(self, twin: Any, steps: int, out: list[float]) -> None:
+        """``twin.step()`` ``steps`` times on a float lr, appending the lr after each step.
+
+        Equivalent from any state the twin can reach; resumable specs (and composites) do it
+        in bulk. Stepping appends as it goes, so on an error ``out`` holds the steps before.
+        """
+        group = twin.group
+        if self.resumable and steps:
+            self._continue(twin.base, group["lr"], twin.last_epoch, steps, out)
+            twin.last_epoch += steps
+            twin.step_count += steps
+            group["lr"] = out[-1]
+            return
+        step, append = twin.step, out.append
+        for _ in range(steps):
+            step()
+            append(group["lr"])
+
+    def _iter_trace(self, base_lr: float, steps: int | None) -> Iterator[float]:
+        """Advance the twin a chunk at a time: the generic replay, streamed."""
+        group: Group = {"lr": base_lr, "momentum": 0.0}
+        twin = self.twin(group)
+        yield group["lr"]
+        left = steps
+        while left is None or left > 0:
+            n = _CHUNK if left is None else min(_CHUNK, left)
+            out: list[float] = []
+            try:
+                self._advance(twin, n, out)
+            except ValueError:
+                yield from out  # the steps before the error
+                if left is not None or not _stopped(twin):
+                    raise
+                return  # the schedule's own end (a OneCycleLR past total_steps)
+            yield from out
+            if left is not None:
+                left -= n
+
+    def _iter_metrics(
+        self, base_lr: float, steps: int | None, metrics: Iterable[float] | None
+    ) -> Iterator[float]:
+        if metrics is None:
+            raise TypeError(
+                f"{type(self).__name__} is metric-driven: call iter_trace(base_lr, metrics=...)"
+            )
+        if isinstance(metrics, (str, bytes)) or not hasattr(metrics, "__iter__"):
+            check_metrics(metrics)  # raises its TypeError
+        n = None if steps is None else check_steps(steps)
+        if n is not None and hasattr(metrics, "__len__") and n != len(metrics):  # type: ignore[arg-type]
+            raise ValueError(
+                f"steps must equal len(metrics) for {type(self).__name__}, got steps={steps!r} "
+                f"and {len(metrics)} metrics"  # type: ignore[arg-type]
+            )
+        return self._stream_metrics(base_lr, n, iter(metrics))
+
+    def _stream_metrics(
+        self, base_lr: float, steps: int | None, metrics: Iterator[float]
+    ) -> Iterator[float]:
+        group: Group = {"lr": base_lr, "momentum": 0.0}
+        twin = self.twin(group)
+        yield group["lr"]
+        step, count = twin.step, 0
+        for m in islice(metrics, steps):
+            if isinstance(m, (str, bytes, bool)) or not hasattr(m, "__float__"):
+                raise TypeError(f"metrics must contain only numbers, got {m!r} at index {count}")
+            step(float(m))
+            count += 1
+            yield group["lr"]
+        if steps is not None and count != steps:
+            raise ValueError(
+                f"steps must equal len(metrics) for {type(self).__name__}, got steps={steps!r} "
+                f"and {count} metrics"
+            )
+
     def _replay_lr(self, xp: Any, epoch: Any, base_lr: float) -> Any:
         """``lr`` for specs with no closed form: replay ``trace`` to the largest epoch."""
         if xp is _xp.SCALAR:
@@ -257,6 +383,22 @@ class Schedule:
             )
         seq = self._trace(base_lr, int(max(values)) if values else 0)
         return xp.apply(lambda v: seq[int(v)], epoch)
+
+
+#: Steps per chunk of a streamed trace: memory stays constant, the fast loops stay fast.
+_CHUNK = 1024
+
+
+def _stopped(twin: Any) -> bool:
+    """Whether a leaf of ``twin`` was stepped past where its spec stops (``_check_steps``)."""
+    children = getattr(twin, "children", None)
+    if children is not None:
+        return any(_stopped(child) for child in children)
+    try:
+        twin.spec._check_steps(twin.last_epoch)
+    except ValueError:
+        return True
+    return False
 
 
 class MomentumSchedule(Schedule):

@@ -9,6 +9,7 @@ The two agree to ~1e-13 relative; only ``trace`` is bit-identical to torch.
 from __future__ import annotations
 
 import math
+from bisect import bisect_right
 from itertools import accumulate, repeat
 from operator import mul
 from typing import Any
@@ -46,6 +47,7 @@ class StepLR(Schedule):
     torch_name = "torch.optim.lr_scheduler.StepLR"
     multiplicative = True
     restarts_cleanly = True
+    resumable = True
 
     def landmarks(self, horizon: int) -> set[int]:
         return set(range(self.step_size, horizon + 1, self.step_size))
@@ -63,6 +65,13 @@ class StepLR(Schedule):
             out.extend(repeat(lr, min(size, n - len(out))))
             lr = lr * self.gamma
         return out
+
+    def _factors(self, epoch: int, steps: int) -> list[float]:
+        size = self.step_size
+        factors = [1.0] * steps
+        first = (epoch // size + 1) * size - epoch - 1  # index of the first boundary
+        factors[first::size] = repeat(self.gamma, len(range(first, steps, size)))
+        return factors
 
 
 class _StepTwin(Twin):
@@ -108,6 +117,7 @@ class MultiStepLR(Schedule):
     torch_name = "torch.optim.lr_scheduler.MultiStepLR"
     multiplicative = True
     restarts_cleanly = True
+    resumable = True
 
     def landmarks(self, horizon: int) -> set[int]:
         return set(self.milestones)
@@ -127,6 +137,12 @@ class MultiStepLR(Schedule):
                 break
             lr = lr * self.gamma
         return out
+
+    def _factors(self, epoch: int, steps: int) -> list[float]:
+        factors, ms = [1.0] * steps, self.milestones
+        for m in ms[bisect_right(ms, epoch) : bisect_right(ms, epoch + steps)]:
+            factors[m - epoch - 1] = self.gamma
+        return factors
 
 
 class _MultiStepTwin(Twin):
@@ -167,6 +183,7 @@ class ConstantLR(Schedule):
     torch_name = "torch.optim.lr_scheduler.ConstantLR"
     multiplicative = True
     restarts_cleanly = True
+    resumable = True
 
     def landmarks(self, horizon: int) -> set[int]:
         return {self.total_iters}
@@ -182,6 +199,12 @@ class ConstantLR(Schedule):
         out = list(repeat(scaled, min(self.total_iters, steps + 1)))
         out.extend(repeat(scaled * (1.0 / self.factor), steps + 1 - len(out)))
         return out
+
+    def _factors(self, epoch: int, steps: int) -> list[float]:
+        factors = [1.0] * steps
+        if epoch < self.total_iters <= epoch + steps:
+            factors[self.total_iters - epoch - 1] = 1.0 / self.factor
+        return factors
 
 
 class _ConstantTwin(Twin):
@@ -229,6 +252,7 @@ class LinearLR(Schedule):
     torch_name = "torch.optim.lr_scheduler.LinearLR"
     multiplicative = True
     restarts_cleanly = True
+    resumable = True
 
     def landmarks(self, horizon: int) -> set[int]:
         return {self.total_iters}
@@ -255,6 +279,16 @@ class LinearLR(Schedule):
             out.append(lr)
         out.extend(repeat(lr, steps + 1 - len(out)))
         return out
+
+    def _factors(self, epoch: int, steps: int) -> list[float]:
+        start, total, stop = self.start_factor, self.total_iters, epoch + steps
+        span = self.end_factor - start
+        last = max(epoch, min(total, stop))
+        factors = [
+            1.0 + span / (total * start + (e - 1) * span) for e in range(epoch + 1, last + 1)
+        ]
+        factors.extend(repeat(1.0, stop - last))
+        return factors
 
 
 class _LinearTwin(Twin):
@@ -297,6 +331,7 @@ class ExponentialLR(Schedule):
     torch_name = "torch.optim.lr_scheduler.ExponentialLR"
     multiplicative = True
     restarts_cleanly = True
+    resumable = True
 
     def _lr(self, xp: Any, epoch: Any, base_lr: float) -> Any:
         return F.exponential_lr(epoch, base_lr, gamma=self.gamma)
@@ -306,6 +341,9 @@ class ExponentialLR(Schedule):
 
     def _trace(self, base_lr: float, steps: int) -> list[float]:
         return list(accumulate(repeat(self.gamma, steps), mul, initial=base_lr))
+
+    def _factors(self, epoch: int, steps: int) -> list[float]:
+        return [self.gamma] * steps
 
 
 class _ExponentialTwin(Twin):
@@ -345,6 +383,7 @@ class PolynomialLR(Schedule):
     torch_name = "torch.optim.lr_scheduler.PolynomialLR"
     multiplicative = True
     restarts_cleanly = True
+    resumable = True
 
     def landmarks(self, horizon: int) -> set[int]:
         return {self.total_iters}
@@ -364,6 +403,16 @@ class PolynomialLR(Schedule):
             out.append(lr)
         out.extend(repeat(lr, steps + 1 - len(out)))
         return out
+
+    def _factors(self, epoch: int, steps: int) -> list[float]:
+        total, power, stop = self.total_iters, self.power, epoch + steps
+        last = max(epoch, min(total, stop))
+        factors = [
+            ((1.0 - e / total) / (1.0 - (e - 1) / total)) ** power
+            for e in range(epoch + 1, last + 1)
+        ]
+        factors.extend(repeat(1.0, stop - last))
+        return factors
 
 
 class _PolynomialTwin(Twin):
@@ -408,6 +457,7 @@ class CosineAnnealingLR(Schedule):
 
     torch_name = "torch.optim.lr_scheduler.CosineAnnealingLR"
     restarts_cleanly = True
+    resumable = True
 
     def landmarks(self, horizon: int) -> set[int]:
         return set(range(self.T_max, horizon + 1, self.T_max))
@@ -419,25 +469,33 @@ class CosineAnnealingLR(Schedule):
         return _CosineTwin(self, group)
 
     def _trace(self, base_lr: float, steps: int) -> list[float]:
+        out = [base_lr]
+        self._continue(base_lr, base_lr, 0, steps, out)
+        return out
+
+    def _continue(
+        self, base_lr: float, lr: float, epoch: int, steps: int, out: list[float]
+    ) -> None:
         # The twin's recursion, inlined: this is the hot loop of a cosine trace. torch's
-        # cos(pi * (e - 1) / T) is the previous step's cos(pi * e / T), so each is computed once.
+        # cos(pi * (e - 1) / T) is the previous step's cos(pi * e / T): carried, not recomputed.
         t, eta, cos, pi = self.T_max, self.eta_min, math.cos, math.pi
-        cs = [cos(pi * e / t) for e in range(steps + 1)]
         bump = (base_lr - eta) * (1 - cos(pi / t)) / 2
-        lr = base_lr
-        out = [lr]
         append = out.append
-        first = 1
+        stop, first = epoch + steps, epoch + 1
+        prev = cos(pi * epoch / t)
         # torch adds ``bump`` on the step after each trough (e = T + 1, 3T + 1, ...).
-        for trough in (*range(t + 1, steps + 1, 2 * t), steps + 1):
-            for e in range(first, trough):
-                lr = (1 + cs[e]) / (1 + cs[e - 1]) * (lr - eta) + eta
+        trough = first + (t + 1 - first) % (2 * t)
+        while first <= stop:
+            for e in range(first, min(trough, stop + 1)):
+                c = cos(pi * e / t)
+                lr = (1 + c) / (1 + prev) * (lr - eta) + eta
                 append(lr)
-            if trough <= steps:
+                prev = c
+            if trough <= stop:
                 lr = lr + bump
                 append(lr)
-            first = trough + 1
-        return out
+                prev = cos(pi * trough / t)
+            first, trough = trough + 1, trough + 2 * t
 
 
 class _CosineTwin(Twin):
