@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import functools
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
+from itertools import accumulate, chain, islice
+from operator import mul
 from typing import Any
 
 import attrs
@@ -13,6 +15,8 @@ from lrspec import _xp
 from lrspec._base import Schedule, Twin, load_keys
 from lrspec._registry import spec_class
 from lrspec.stepping import Group, write
+
+_SCALAR = _xp.SCALAR
 
 
 def _children(_inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
@@ -88,6 +92,26 @@ class ChainedScheduler(Schedule):
     def twin(self, group: Group) -> Twin:
         return _ChainedTwin(self, group)
 
+    def _trace(self, base_lr: float, steps: int) -> list[float]:
+        return _trace_twin(self, base_lr, steps)
+
+    def _advance(self, twin: Any, steps: int, out: list[float]) -> None:
+        if not (self._closed and steps):
+            super()._advance(twin, steps, out)
+            return
+        # Every child multiplies the lr by a factor of its epoch, in list order: one running
+        # product over the factors interleaved step by step, keeping every k-th partial one.
+        children = twin.children
+        k = len(children)
+        factors = [child.spec._factors(child.last_epoch, steps) for child in children]
+        flat = factors[0] if k == 1 else chain.from_iterable(zip(*factors, strict=True))
+        group = twin.group
+        out.extend(islice(accumulate(flat, mul, initial=group["lr"]), k, None, k))
+        for child in children:
+            child.last_epoch += steps
+            child.step_count += steps
+        group["lr"] = out[-1]
+
 
 class _CompositeTwin(Twin):
     """A composite's twin: it holds its children's twins and never runs ``Twin.__init__``."""
@@ -129,6 +153,15 @@ class _ChainedTwin(_CompositeTwin):
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
         load_children(self, state, ())
+
+
+def _trace_twin(spec: Schedule, base_lr: float, steps: int) -> list[float]:
+    """The generic replay (``Schedule._trace``), advancing the twin in bulk."""
+    group: Group = {"lr": base_lr, "momentum": 0.0}
+    twin = spec.twin(group)
+    out = [group["lr"]]
+    spec._advance(twin, steps, out)
+    return out
 
 
 def load_children(twin: Any, state: Any, keys: tuple[str, ...]) -> None:
@@ -215,19 +248,27 @@ class SequentialLR(Schedule):
         return points
 
     @functools.cached_property
-    def _closed(self) -> bool:
-        """Whether ``lr`` composes the children's closed forms (decided once per spec)."""
+    def _closed(self) -> tuple[tuple[int, ...], tuple[Any, ...]] | None:
+        """How ``lr`` composes the children's closed forms (decided once per spec): each
+        segment's first epoch and the child's ``_lr``; None when it replays instead."""
         # A first child that writes initial_lr (CyclicLR) changes every later child's base.
         first = self.schedulers[0]
-        return not first.sets_initial_lr and all(c.restarts_cleanly for c in self.schedulers)
+        if first.sets_initial_lr or not all(c.restarts_cleanly for c in self.schedulers):
+            return None
+        return (0, *self.milestones), tuple(child._lr for child in self.schedulers)
 
     def _lr(self, xp: Any, epoch: Any, base_lr: float) -> Any:
-        children, milestones = self.schedulers, self.milestones
-        if not self._closed:
+        closed = self._closed
+        if xp is _SCALAR and closed is not None:  # the scalar path first: one bisect, one call
+            k = bisect_right(self.milestones, epoch)
+            return closed[1][k](xp, epoch - closed[0][k], base_lr)
+        if closed is None:
             return self._replay_lr(xp, epoch, base_lr)
-        if xp is _xp.SCALAR:
-            k = bisect_right(milestones, epoch)
-            return children[k]._lr(xp, epoch - (milestones[k - 1] if k else 0), base_lr)
+        if epoch.ndim == 1:
+            value = self._lr_sorted(xp, epoch, base_lr)
+            if value is not None:
+                return value
+        children, milestones = self.schedulers, self.milestones
         value = children[0]._lr(xp, epoch, base_lr)
         for child, start in zip(children[1:], milestones, strict=True):
             reached = epoch >= start
@@ -235,8 +276,57 @@ class SequentialLR(Schedule):
             value = xp.where(reached, child._lr(xp, local, base_lr), value)
         return value
 
+    def _lr_sorted(self, xp: Any, epoch: Any, base_lr: float) -> Any:
+        """Each child on its own segment of a sorted 1-d ``epoch`` (None if unsorted).
+
+        The same values as the masked evaluation: each element sees the same child on the
+        same local epoch, and the result has the dtype the ``where`` chain promotes to.
+        """
+        n = len(epoch)
+        if n > 1 and not bool((epoch[1:] >= epoch[:-1]).all()):
+            return None
+        # Where each segment starts: the first ``epoch >= m``, compared as the masks compare.
+        cuts, positions = [0], range(n)
+        for m in self.milestones:
+            reached = lambda i, m=m: bool(epoch[i] >= m)  # noqa: E731
+            cuts.append(bisect_left(positions, True, cuts[-1], key=reached))
+        cuts.append(n)
+        pieces = [self.schedulers[0]._lr(xp, epoch[: cuts[1]], base_lr)]
+        for child, start, a, b in zip(
+            self.schedulers[1:], self.milestones, cuts[1:-1], cuts[2:], strict=True
+        ):
+            pieces.append(child._lr(xp, epoch[a:b] - start, base_lr))
+        kind = type(epoch)
+        if any(
+            type(p) is not kind or p.shape != (b - a,)
+            for p, a, b in zip(pieces, cuts, cuts[1:], strict=False)
+        ):
+            return None  # a child answered with something else: the masked path decides
+        return xp.np.concatenate(pieces) if xp.name == "numpy" else xp.torch.cat(pieces)
+
     def twin(self, group: Group) -> Twin:
         return _SequentialTwin(self, group)
+
+    def _trace(self, base_lr: float, steps: int) -> list[float]:
+        return _trace_twin(self, base_lr, steps)
+
+    def _advance(self, twin: Any, steps: int, out: list[float]) -> None:
+        # _SequentialTwin.step, a run at a time: between two milestones one child steps, so it
+        # advances in bulk (its own fast loop when it has one); at a milestone it restarts.
+        milestones, children, group = self.milestones, twin.children, twin.group
+        e, stop = twin.last_epoch, twin.last_epoch + steps
+        while e < stop:
+            idx = bisect_right(milestones, e + 1)
+            if idx and milestones[idx - 1] == e + 1:
+                children[idx].restart(0)
+                out.append(group["lr"])
+                e += 1
+            else:
+                end = min(milestones[idx] - 1, stop) if idx < len(milestones) else stop
+                child = children[idx]
+                child.spec._advance(child, end - e, out)
+                e = end
+            twin.last_epoch = e
 
 
 class _SequentialTwin(_CompositeTwin):
