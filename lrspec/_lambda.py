@@ -36,6 +36,16 @@ class LambdaLR(Schedule):
 
     torch_name = "torch.optim.lr_scheduler.LambdaLR"
     restarts_cleanly = True
+    resumable = True
+
+    def _continue(
+        self, base_lr: float, lr: float, epoch: int, steps: int, out: list[float]
+    ) -> None:
+        # torch's get_lr is absolute: base * lr_lambda(epoch), whatever the lr was
+        # (appending as it goes: on an error from lr_lambda, out holds the steps before)
+        fn, append = self.lr_lambda, out.append
+        for e in range(epoch + 1, epoch + steps + 1):
+            append(base_lr * fn(e))
 
     def _lr(self, xp: Any, epoch: Any, base_lr: float) -> Any:
         return F.lambda_lr(epoch, base_lr, lr_lambda=self.lr_lambda)

@@ -53,6 +53,7 @@ def test_the_decays_are_resumable() -> None:
         "ExponentialLR",
         "PolynomialLR",
         "CosineAnnealingLR",
+        "LambdaLR",
     }
     assert all(cls.resumable for cls in lrspec.TORCH_TWINS if cls.multiplicative)
 
