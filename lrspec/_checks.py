@@ -43,7 +43,7 @@ def as_float(value: float) -> float:
     return float(value) if _is_real(value) else value
 
 
-def as_int(value: float) -> int:
+def as_int(value: int | float) -> int:
     """Normalise an integral number to a Python int.
 
     Integers (numpy's too) and *integral* reals (``3.0``, ``np.float64(3.0)``,
@@ -59,7 +59,7 @@ def as_int(value: float) -> int:
     return value  # type: ignore[return-value]  # rejected by the validator
 
 
-def as_optional_int(value: float | None) -> int | None:
+def as_optional_int(value: int | float | None) -> int | None:
     """:func:`as_int` for arguments where ``None`` means "not given"."""
     return None if value is None else as_int(value)
 
@@ -74,7 +74,7 @@ def as_bool(value: bool) -> bool:
     return bool(value) if type(value).__name__ == "bool_" else value
 
 
-def as_int_tuple(value: Sequence[float]) -> tuple[int, ...]:
+def as_int_tuple(value: Sequence[int | float]) -> tuple[int, ...]:
     """Normalise a list, tuple or 1-d array of integers to a tuple of Python ints."""
     if type(value).__name__ == "ndarray" and getattr(value, "ndim", None) == 1:
         value = value.tolist()  # type: ignore[attr-defined]
@@ -83,7 +83,7 @@ def as_int_tuple(value: Sequence[float]) -> tuple[int, ...]:
     return value  # type: ignore[return-value]  # rejected by the validator
 
 
-def as_sorted_int_tuple(value: Iterable[float]) -> tuple[int, ...]:
+def as_sorted_int_tuple(value: Iterable[int | float]) -> tuple[int, ...]:
     """Normalise any iterable of integers (a set, a range, an array...) to a sorted tuple.
 
     Only when every item is an integer does it sort (order is irrelevant where torch counts
