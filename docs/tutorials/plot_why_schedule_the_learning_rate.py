@@ -138,7 +138,8 @@ plt.show()
 
 for name, spec in TUTORIAL_RUNS.items():
     shown = "constant lr (no scheduler)" if spec is None else repr(spec)
-    print(textwrap.fill(shown, 82, initial_indent=f"{name:18s}", subsequent_indent=" " * 20))
+    head = f"{name:18s}"
+    print(textwrap.fill(shown, 82, initial_indent=head, subsequent_indent=" " * 20))
 
 results = {}
 for name, spec in TUTORIAL_RUNS.items():
