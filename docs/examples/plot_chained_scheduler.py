@@ -59,7 +59,8 @@ def torch_trace(spec, base_lr, steps):
 
 
 theirs = torch_trace(spec, base_lr, steps)
-print(f"max |lrspec - torch| = {max(abs(a - b) for a, b in zip(ours, theirs, strict=True))}")
+gap = max(abs(a - b) for a, b in zip(ours, theirs, strict=True))
+print(f"max |lrspec - torch| = {gap}")
 assert ours == theirs
 
 fig, ax = plt.subplots(figsize=(6.4, 3.2), layout="constrained")
@@ -82,7 +83,8 @@ overwritten = lrspec.ChainedScheduler(
 )
 ours2 = overwritten.trace(base_lr, steps)
 theirs2 = torch_trace(overwritten, base_lr, steps)
-print(f"max |lrspec - torch| = {max(abs(a - b) for a, b in zip(ours2, theirs2, strict=True))}")
+gap = max(abs(a - b) for a, b in zip(ours2, theirs2, strict=True))
+print(f"max |lrspec - torch| = {gap}")
 assert ours2 == theirs2
 assert ours2 == lrspec.CosineAnnealingWarmRestarts(T_0=25).trace(base_lr, steps)
 

@@ -48,7 +48,8 @@ for _ in range(steps):
     opt.step()
     sched.step()
     theirs.append(sched.get_last_lr()[0])
-print(f"max |lrspec - torch| = {max(abs(a - b) for a, b in zip(ours, theirs, strict=True))}")
+gap = max(abs(a - b) for a, b in zip(ours, theirs, strict=True))
+print(f"max |lrspec - torch| = {gap}")
 assert ours == theirs
 assert spec.lr(steps, base_lr) == ours[-1]  # the replayed "closed form" is exact too
 

@@ -57,7 +57,8 @@ for _ in range(steps):
     sched.step()
     theirs.append(sched.get_last_lr()[0])
     theirs_momentum.append(opt.param_groups[0]["momentum"])
-print(f"max |lrspec - torch| = {max(abs(a - b) for a, b in zip(ours, theirs, strict=True))}")
+gap = max(abs(a - b) for a, b in zip(ours, theirs, strict=True))
+print(f"max |lrspec - torch| = {gap}")
 assert ours == theirs
 assert ours_momentum == theirs_momentum
 

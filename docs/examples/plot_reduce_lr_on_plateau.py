@@ -65,7 +65,8 @@ for epoch in range(epochs):
 # A metric-driven spec has no ``lr(epoch)``; ``trace(base_lr, metrics=[...])`` gives the lr
 # after each metric, bit for bit as torch.
 ours = spec.trace(base_lr, metrics=losses)
-print(f"max |lrspec - torch| = {max(abs(a - b) for a, b in zip(ours, theirs, strict=True))}")
+gap = max(abs(a - b) for a, b in zip(ours, theirs, strict=True))
+print(f"max |lrspec - torch| = {gap}")
 assert ours == theirs
 cuts = [k for k in range(1, epochs + 1) if ours[k] < ours[k - 1]]
 print("the lr was cut at steps", cuts)

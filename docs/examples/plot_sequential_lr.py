@@ -56,7 +56,8 @@ def torch_trace(spec, base_lr, steps):
 
 
 theirs = torch_trace(spec, base_lr, steps)
-print(f"max |lrspec - torch| = {max(abs(a - b) for a, b in zip(ours, theirs, strict=True))}")
+gap = max(abs(a - b) for a, b in zip(ours, theirs, strict=True))
+print(f"max |lrspec - torch| = {gap}")
 assert ours == theirs
 
 fig, ax = plt.subplots(figsize=(6.4, 3.2), layout="constrained")
@@ -81,7 +82,8 @@ restart = lrspec.SequentialLR(
 )
 ours2 = restart.trace(base_lr, 40)
 theirs2 = torch_trace(restart, base_lr, 40)
-print(f"max |lrspec - torch| = {max(abs(a - b) for a, b in zip(ours2, theirs2, strict=True))}")
+gap = max(abs(a - b) for a, b in zip(ours2, theirs2, strict=True))
+print(f"max |lrspec - torch| = {gap}")
 assert ours2 == theirs2
 
 fig, ax = plt.subplots(figsize=(6.4, 3.2), layout="constrained")

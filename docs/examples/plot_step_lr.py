@@ -45,7 +45,8 @@ for _ in range(steps):
     opt.step()
     sched.step()
     theirs.append(sched.get_last_lr()[0])
-print(f"max |lrspec - torch| = {max(abs(a - b) for a, b in zip(ours, theirs, strict=True))}")
+gap = max(abs(a - b) for a, b in zip(ours, theirs, strict=True))
+print(f"max |lrspec - torch| = {gap}")
 assert ours == theirs
 
 fig, ax = plt.subplots(figsize=(6.4, 3.2), layout="constrained")
