@@ -158,6 +158,15 @@ class Schedule:
         return ()
 
     @property
+    def scales_with_base_lr(self) -> bool:
+        """Whether ``lr(t, k * base_lr) == k * lr(t, base_lr)``: the lr is a factor of the base.
+
+        False for schedules with absolute lrs of their own (CyclicLR, OneCycleLR, SWALR);
+        a composite scales when every child does.
+        """
+        return all(child.scales_with_base_lr for child in self.children)
+
+    @property
     def moves_momentum(self) -> bool:
         """Whether stepping it writes momentum (SGD ``momentum`` / Adam ``betas[0]``)."""
         return any(child.moves_momentum for child in self.children)
@@ -405,6 +414,15 @@ class MomentumSchedule(Schedule):
     """A spec that also writes momentum (SGD ``momentum`` / Adam ``betas[0]``)."""
 
     cycle_momentum: bool
+
+    @property
+    def scales_with_base_lr(self) -> bool:
+        """Whether ``lr(t, k * base_lr) == k * lr(t, base_lr)``: the lr is a factor of the base.
+
+        False for schedules with absolute lrs of their own (CyclicLR, OneCycleLR, SWALR);
+        a composite scales when every child does.
+        """
+        return all(child.scales_with_base_lr for child in self.children)
 
     @property
     def moves_momentum(self) -> bool:

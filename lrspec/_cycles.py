@@ -75,6 +75,7 @@ class CyclicLR(MomentumSchedule):
     max_momentum: float = attrs.field(default=0.9, converter=c.as_float, validator=_MOMENTUM)
 
     torch_name = "torch.optim.lr_scheduler.CyclicLR"
+    scales_with_base_lr = False  # absolute lrs of its own
     restarts_cleanly = True
     sets_initial_lr = True
 
@@ -186,6 +187,7 @@ class OneCycleLR(MomentumSchedule):
     three_phase: bool = attrs.field(default=False, converter=c.as_bool, validator=c.boolean)
 
     torch_name = "torch.optim.lr_scheduler.OneCycleLR"
+    scales_with_base_lr = False  # absolute lrs of its own
     sets_initial_lr = True
 
     @classmethod

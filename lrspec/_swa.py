@@ -45,6 +45,7 @@ class SWALR(Schedule):
     )
 
     torch_name = "torch.optim.swa_utils.SWALR"
+    scales_with_base_lr = False  # absolute lrs of its own
 
     @classmethod
     def group_keys(cls, cycle_momentum: bool = False) -> tuple[frozenset[str], frozenset[str]]:

@@ -308,8 +308,19 @@ def _field_cases(kind: str) -> Iterator[Any]:
                 )
 
 
+#: Every public spec class: the torch twins and lrspec's own catalogue and combinators.
+PUBLIC_SPECS = [
+    obj
+    for name in lrspec.__all__
+    if isinstance(obj := getattr(lrspec, name), type)
+    and issubclass(obj, lrspec.Schedule)
+    and attrs.has(obj)
+]
+
+
 def test_every_field_has_a_rule() -> None:
-    for cls in lrspec.TORCH_TWINS:
+    assert set(lrspec.TORCH_TWINS) <= set(PUBLIC_SPECS)
+    for cls in PUBLIC_SPECS:
         fields = {f.name for f in attrs.fields(cls)}
         covered = set(FIELDS.get(cls, ({}, {}))[1]) | {n for c, n in TABLE_FIELDS if c is cls}
         assert fields == covered, cls.__name__
