@@ -288,6 +288,17 @@ TABLE_FIELDS = {
     (SequentialLR, "milestones"),
 }
 
+# --- the catalogue (lrspec's own specs): one block per family ------------------------------
+
+# catalogue: decay shapes
+FIELDS.update({})
+
+# catalogue: curves and piecewise shapes
+FIELDS.update({})
+
+# catalogue: combinators
+FIELDS.update({})
+
 
 def _base(cls: type, name: str) -> dict[str, Any]:
     return dict(CONTEXT.get((cls, name), FIELDS[cls][0]))
