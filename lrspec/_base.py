@@ -171,6 +171,16 @@ class Schedule:
         """Whether stepping it writes momentum (SGD ``momentum`` / Adam ``betas[0]``)."""
         return any(child.moves_momentum for child in self.children)
 
+    @property
+    def closed_form(self) -> bool:
+        """Whether ``lr`` is a closed form rather than a replay of ``trace`` (O(epoch)).
+
+        The combinators (Join, Warmup, ...) evaluate a child at its own local time, which
+        needs one: False for MultiplicativeLR, ReduceLROnPlateau and a composite that
+        replays; a composite has one when its children do.
+        """
+        return not self.metric_driven and all(child.closed_form for child in self.children)
+
     @classmethod
     def group_keys(cls, cycle_momentum: bool = False) -> tuple[frozenset[str], frozenset[str]]:
         """The param-group keys its torch twin keeps parameters in, and those it writes.
@@ -182,7 +192,9 @@ class Schedule:
         return frozenset(), frozenset()
 
     def landmarks(self, horizon: int) -> set[int]:
-        """Epochs up to ``horizon`` where it changes regime (milestones, period ends...).
+        """Epochs (>= 0) where it changes regime: milestones, period ends, phase ends.
+
+        Periodic ones are listed up to ``horizon``; others may lie beyond it.
 
         The edges where schedulers go wrong: the test strategies probe them.
         """

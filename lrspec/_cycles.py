@@ -197,8 +197,9 @@ class OneCycleLR(MomentumSchedule):
         return keys, keys
 
     def landmarks(self, horizon: int) -> set[int]:
-        ends = self.phase_ends
-        return {self.total, *(math.floor(e) for e in ends), *(math.ceil(e) for e in ends)}
+        ends = self.phase_ends  # the first may be -1.0 (pct_start=0)
+        points = {self.total, *(math.floor(e) for e in ends), *(math.ceil(e) for e in ends)}
+        return {p for p in points if p >= 0}
 
     def __attrs_post_init__(self) -> None:
         per_epoch = (self.epochs, self.steps_per_epoch)
@@ -386,6 +387,10 @@ class CosineAnnealingWarmRestarts(Schedule):
 
     torch_name = "torch.optim.lr_scheduler.CosineAnnealingWarmRestarts"
     restarts_cleanly = True
+
+    @property
+    def scales_with_base_lr(self) -> bool:
+        return self.eta_min == 0.0  # eta_min is an absolute lr
 
     def landmarks(self, horizon: int) -> set[int]:
         points: set[int] = set()

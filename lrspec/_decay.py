@@ -22,6 +22,12 @@ from lrspec._base import Group, Schedule, Twin
 from lrspec._registry import spec_class
 
 
+class _DecayTwin(Twin):
+    """The decays' twins: torch has a closed form for each (used at SequentialLR restarts)."""
+
+    has_closed_form = True
+
+
 @spec_class
 @attrs.frozen(kw_only=True)
 class StepLR(Schedule):
@@ -74,9 +80,7 @@ class StepLR(Schedule):
         return factors
 
 
-class _StepTwin(Twin):
-    has_closed_form = True
-
+class _StepTwin(_DecayTwin):
     def __init__(self, spec: StepLR, group: Group) -> None:
         self.step_size, self.gamma = spec.step_size, spec.gamma
         super().__init__(spec, group)
@@ -145,9 +149,7 @@ class MultiStepLR(Schedule):
         return factors
 
 
-class _MultiStepTwin(Twin):
-    has_closed_form = True
-
+class _MultiStepTwin(_DecayTwin):
     def __init__(self, spec: MultiStepLR, group: Group) -> None:
         self.milestones, self.gamma = spec.milestones, spec.gamma
         super().__init__(spec, group)
@@ -207,9 +209,7 @@ class ConstantLR(Schedule):
         return factors
 
 
-class _ConstantTwin(Twin):
-    has_closed_form = True
-
+class _ConstantTwin(_DecayTwin):
     def __init__(self, spec: ConstantLR, group: Group) -> None:
         self.factor, self.total_iters = spec.factor, spec.total_iters
         super().__init__(spec, group)
@@ -291,9 +291,7 @@ class LinearLR(Schedule):
         return factors
 
 
-class _LinearTwin(Twin):
-    has_closed_form = True
-
+class _LinearTwin(_DecayTwin):
     def __init__(self, spec: LinearLR, group: Group) -> None:
         self.start, self.end, self.total = spec.start_factor, spec.end_factor, spec.total_iters
         super().__init__(spec, group)
@@ -346,9 +344,7 @@ class ExponentialLR(Schedule):
         return [self.gamma] * steps
 
 
-class _ExponentialTwin(Twin):
-    has_closed_form = True
-
+class _ExponentialTwin(_DecayTwin):
     def __init__(self, spec: ExponentialLR, group: Group) -> None:
         self.gamma = spec.gamma
         super().__init__(spec, group)
@@ -415,9 +411,7 @@ class PolynomialLR(Schedule):
         return factors
 
 
-class _PolynomialTwin(Twin):
-    has_closed_form = True
-
+class _PolynomialTwin(_DecayTwin):
     def __init__(self, spec: PolynomialLR, group: Group) -> None:
         self.total, self.power = spec.total_iters, spec.power
         super().__init__(spec, group)
@@ -459,6 +453,10 @@ class CosineAnnealingLR(Schedule):
     restarts_cleanly = True
     resumable = True
 
+    @property
+    def scales_with_base_lr(self) -> bool:
+        return self.eta_min == 0.0  # eta_min is an absolute lr
+
     def landmarks(self, horizon: int) -> set[int]:
         return set(range(self.T_max, horizon + 1, self.T_max))
 
@@ -498,9 +496,7 @@ class CosineAnnealingLR(Schedule):
             first, trough = trough + 1, trough + 2 * t
 
 
-class _CosineTwin(Twin):
-    has_closed_form = True
-
+class _CosineTwin(_DecayTwin):
     def __init__(self, spec: CosineAnnealingLR, group: Group) -> None:
         self.T_max, self.eta_min = spec.T_max, spec.eta_min
         super().__init__(spec, group)

@@ -44,6 +44,7 @@ class ReduceLROnPlateau(Schedule):
 
     metric_driven = True
     torch_name = "torch.optim.lr_scheduler.ReduceLROnPlateau"
+    scales_with_base_lr = False  # min_lr and eps are absolute lrs
 
     mode: str = attrs.field(default="min", converter=c.as_str, validator=c.one_of("min", "max"))
     factor: float = attrs.field(default=0.1, converter=c.as_float, validator=c.real(gt=0, lt=1))
