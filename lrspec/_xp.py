@@ -43,6 +43,7 @@ class _Scalar:
         return x / d
 
     log = staticmethod(math.log)
+    tanh = staticmethod(math.tanh)
 
     @staticmethod
     def where(cond: Any, a: Any, b: Any) -> Any:
@@ -98,6 +99,9 @@ class _Numpy:
     def log(self, x: Any) -> Any:
         return self.np.log(x)
 
+    def tanh(self, x: Any) -> Any:
+        return self.np.tanh(x)
+
     def where(self, cond: Any, a: Any, b: Any) -> Any:
         return self.np.where(cond, a, b)
 
@@ -143,6 +147,9 @@ class _Torch:
 
     def log(self, x: Any) -> Any:
         return self.torch.log(x)
+
+    def tanh(self, x: Any) -> Any:
+        return self.torch.tanh(x)
 
     def where(self, cond: Any, a: Any, b: Any) -> Any:
         t = self.torch
