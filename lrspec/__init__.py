@@ -30,6 +30,7 @@ from lrspec._lambda import LambdaLR, MultiplicativeLR
 from lrspec._plateau import ReduceLROnPlateau
 from lrspec._registry import register_function
 from lrspec._serialize import from_dict, parse, to_dict
+from lrspec._shapes import Constant, Cosine, Exponential, Linear, OneMinusSqrt, Polynomial
 from lrspec._swa import SWALR
 
 #: The spec classes that mirror a torch scheduler, by torch's class name.
@@ -58,17 +59,23 @@ __all__ = [
     "SWALR",
     "TORCH_TWINS",
     "ChainedScheduler",
+    "Constant",
     "ConstantLR",
+    "Cosine",
     "CosineAnnealingLR",
     "CosineAnnealingWarmRestarts",
     "CyclicLR",
+    "Exponential",
     "ExponentialLR",
     "LambdaLR",
+    "Linear",
     "LinearLR",
     "MomentumSchedule",
     "MultiStepLR",
     "MultiplicativeLR",
     "OneCycleLR",
+    "OneMinusSqrt",
+    "Polynomial",
     "PolynomialLR",
     "ReduceLROnPlateau",
     "Schedule",

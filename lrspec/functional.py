@@ -18,6 +18,14 @@ from collections.abc import Callable
 from typing import Any
 
 from lrspec import _xp
+from lrspec._shape_formulas import (
+    constant_factor,
+    cosine_decay,
+    exponential_decay,
+    linear_decay,
+    one_minus_sqrt_decay,
+    polynomial_decay,
+)
 
 _PI = math.pi
 #: The types that take each formula's plain-number fast path: Python ints and floats (not
@@ -314,15 +322,21 @@ def lambda_lr(epoch: Any, base_lr: float, *, lr_lambda: Callable[[int], float]) 
 
 __all__ = [
     "anneal",
+    "constant_factor",
     "constant_lr",
     "cosine_annealing_lr",
     "cosine_annealing_warm_restarts_lr",
+    "cosine_decay",
     "cyclic_lr",
+    "exponential_decay",
     "exponential_lr",
     "lambda_lr",
+    "linear_decay",
     "linear_lr",
     "multistep_lr",
     "one_cycle_lr",
+    "one_minus_sqrt_decay",
+    "polynomial_decay",
     "polynomial_lr",
     "step_lr",
     "swa_alpha",

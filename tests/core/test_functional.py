@@ -215,6 +215,60 @@ KNOWN: dict[str, list[Row]] = {
         Row((2.0,), {"lr_lambda": lambda e: 1 / (e + 1)}, {0: 2.0, 1: 1.0, 3: 0.5}),
         Row((2.0,), {"lr_lambda": lambda e: e * e}, {0: 0.0, 2: 8.0, 3: 18.0}),
     ],
+    # the catalogue's decay shapes (factors of base_lr); p = min(t, T) / T holds past T
+    # factor, everywhere
+    "constant_factor": [
+        Row((), {"factor": 0.5}, {0: 0.5, 3.5: 0.5, 1e6: 0.5}),
+        Row((), {}, {0: 1.0, 10: 1.0}),
+    ],
+    # end + (start - end) * (1 - p)
+    "linear_decay": [
+        Row((), {"total_steps": 4}, {0: 1.0, 1: 0.75, 2: 0.5, 3: 0.25, 4: 0.0, 10: 0.0}),
+        Row(
+            (),
+            {"total_steps": 10, "start_factor": 0.0, "end_factor": 1.0},
+            {0: 0.0, 2.5: 0.25, 5: 0.5, 10: 1.0, 20: 1.0},
+        ),
+        Row((), {"total_steps": 2, "end_factor": 0.5}, {1: 0.75, 2: 0.5, 3: 0.5}),
+    ],
+    # end + (1 - end) * c ** exponent, c = (1 + cos(pi * p ** k)) / 2; cos(pi / 4) = R
+    "cosine_decay": [
+        Row((), {"total_steps": 100}, {0: 1.0, 50: 0.5, 100: 0.0, 200: 0.0}),
+        Row(
+            (),
+            {"total_steps": 100, "end_factor": 0.2},
+            {25: 0.2 + 0.8 * (1 + R) / 2, 50: 0.6, 100: 0.2, 1000: 0.2},
+        ),
+        Row((), {"total_steps": 100, "exponent": 2.0}, {25: ((1 + R) / 2) ** 2, 50: 0.25}),
+        # k = 2: at t = 50, p ** k = 1/4
+        Row((), {"total_steps": 100, "k": 2.0}, {50: (1 + R) / 2, 100: 0.0}),
+    ],
+    # end + (1 - end) * (1 - p ** k) ** power
+    "polynomial_decay": [
+        Row((), {"total_steps": 100, "power": 2.0}, {0: 1.0, 50: 0.25, 100: 0.0, 150: 0.0}),
+        Row(
+            (),
+            {"total_steps": 100, "power": 0.5, "end_factor": 0.1},
+            {75: 0.55, 100: 0.1, 200: 0.1},
+        ),
+        Row((), {"total_steps": 10, "k": 2.0}, {5: 0.75, 10: 0.0}),
+    ],
+    # end + (1 - end) * (1 - sqrt(p))
+    "one_minus_sqrt_decay": [
+        Row((), {"total_steps": 100}, {0: 1.0, 25: 0.5, 100: 0.0, 1000: 0.0}),
+        Row((), {"total_steps": 16, "end_factor": 0.2}, {4: 0.6, 9: 0.4, 16: 0.2}),
+    ],
+    # rate ** (t / transition_steps) (floored exponent with staircase), clipped at end_factor
+    "exponential_decay": [
+        Row((), {"rate": 0.5}, {0: 1.0, 0.5: R, 1: 0.5, 3: 0.125}),
+        Row(
+            (),
+            {"rate": 0.5, "transition_steps": 2, "staircase": True},
+            {0: 1.0, 1: 1.0, 2: 0.5, 3: 0.5, 4: 0.25},
+        ),
+        Row((), {"rate": 0.5, "end_factor": 0.2}, {1: 0.5, 2: 0.25, 3: 0.2, 100: 0.2}),
+        Row((), {"rate": 2.0, "end_factor": 5.0}, {0: 1.0, 2: 4.0, 3: 5.0, 10**12: 5.0}),
+    ],
 }
 
 #: Functions whose varying input is their last positional argument, not their first.

@@ -290,8 +290,42 @@ TABLE_FIELDS = {
 
 # --- the catalogue (lrspec's own specs): one block per family ------------------------------
 
-# catalogue: decay shapes
-FIELDS.update({})
+# catalogue: decay shapes (Exponential.end_factor, whose rule depends on rate: in TABLE_FIELDS,
+# with its hand-written cases in tests/core/test_shapes.py)
+_T10 = {"total_steps": 10}
+FIELDS.update(
+    {
+        lrspec.Constant: ({}, {"factor": Real(ge=0)}),
+        lrspec.Linear: (
+            _T10,
+            {"total_steps": Int(ge=1), "start_factor": Real(ge=0), "end_factor": Real(ge=0)},
+        ),
+        lrspec.Cosine: (
+            _T10,
+            {
+                "total_steps": Int(ge=1),
+                "end_factor": Real(ge=0),
+                "exponent": Real(gt=0),
+                "k": Real(gt=0),
+            },
+        ),
+        lrspec.Polynomial: (
+            _T10,
+            {
+                "total_steps": Int(ge=1),
+                "end_factor": Real(ge=0),
+                "power": Real(gt=0),
+                "k": Real(gt=0),
+            },
+        ),
+        lrspec.OneMinusSqrt: (_T10, {"total_steps": Int(ge=1), "end_factor": Real(ge=0)}),
+        lrspec.Exponential: (
+            {"rate": 0.5},
+            {"rate": Real(gt=0), "transition_steps": Int(ge=1), "staircase": Bool()},
+        ),
+    }
+)
+TABLE_FIELDS.add((lrspec.Exponential, "end_factor"))
 
 # catalogue: curves and piecewise shapes
 FIELDS.update({})
