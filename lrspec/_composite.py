@@ -76,6 +76,10 @@ class ChainedScheduler(Schedule):
     def landmarks(self, horizon: int) -> set[int]:
         return set().union(*(child.landmarks(horizon) for child in self.schedulers))
 
+    @property
+    def closed_form(self) -> bool:
+        return self._closed
+
     @functools.cached_property
     def _closed(self) -> bool:
         """Whether ``lr`` is the product of the children's closed forms."""
@@ -246,6 +250,10 @@ class SequentialLR(Schedule):
         for start, child in zip((0, *self.milestones), self.schedulers, strict=True):
             points.update(start + p for p in child.landmarks(horizon))
         return points
+
+    @property
+    def closed_form(self) -> bool:
+        return self._closed is not None
 
     @functools.cached_property
     def _closed(self) -> tuple[tuple[int, ...], tuple[Any, ...]] | None:

@@ -85,6 +85,7 @@ class MultiplicativeLR(Schedule):
     lr_lambda: Callable[[int], float] = attrs.field(validator=c.function, repr=fn_repr)
 
     torch_name = "torch.optim.lr_scheduler.MultiplicativeLR"
+    closed_form = False  # lr replays the trace: each step multiplies the lr before it
 
     def _lr(self, xp: Any, epoch: Any, base_lr: float) -> Any:
         return self._replay_lr(xp, epoch, base_lr)

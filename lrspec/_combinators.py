@@ -1,0 +1,410 @@
+"""The combinators: specs made of specs (Join, Warmup, Product, Stretch, Clip).
+
+A combinator never re-implements a child's formula: it evaluates the child's closed form
+(``child._lr``) at the child's own local time, so any spec with a closed form -- the catalogue
+shapes, the torch twins, other combinators -- may be a child. Like the rest of the catalogue,
+``trace`` is the closed form at ``0 .. steps`` and :class:`lrspec_torch.SpecLR` steps it as
+torch steps a ``LambdaLR``.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from bisect import bisect_right
+from typing import Any
+
+import attrs
+
+from lrspec import _checks as c
+from lrspec import _xp
+from lrspec._base import Schedule
+from lrspec._catalogue import Catalogue
+from lrspec._combinator_formulas import RAMP_KINDS, ramp
+from lrspec._registry import spec_class
+
+_SCALAR = _xp.SCALAR
+_INF = float("inf")
+
+
+class Combinator(Catalogue):
+    """A catalogue spec whose lr is composed from its children's closed forms (``_lr``).
+
+    The children may have absolute lrs of their own (Join, Stretch and Clip pass ``base_lr``
+    through), so the trace is ``_lr`` itself rather than ``base_lr * _factor``.
+    """
+
+    def _factor(self, xp: Any, t: Any) -> Any:
+        return self._lr(xp, t, 1.0)
+
+    def _lr(self, xp: Any, epoch: Any, base_lr: float) -> Any:
+        raise NotImplementedError
+
+    def _trace(self, base_lr: float, steps: int) -> list[float]:
+        lr, scalar = self._lr, _SCALAR
+        return [lr(scalar, e, base_lr) for e in range(steps + 1)]
+
+    def _continue(
+        self, base_lr: float, lr: float, epoch: int, steps: int, out: list[float]
+    ) -> None:
+        f, scalar = self._lr, _SCALAR
+        out.extend(f(scalar, e, base_lr) for e in range(epoch + 1, epoch + steps + 1))
+
+
+# --- validators -----------------------------------------------------------------------------
+
+
+def _check_child(name: str, owner: str, child: Any, *, scaling: bool) -> None:
+    if not isinstance(child, Schedule):
+        raise TypeError(f"{name} must be a spec, got {child!r} ({type(child).__name__})")
+    if not child.closed_form:
+        raise ValueError(
+            f"{name} must have a closed form: {owner} evaluates it at its own local step, "
+            f"and {type(child).__name__}'s lr replays its trace instead, got {child!r}"
+        )
+    if scaling and not child.scales_with_base_lr:
+        raise ValueError(
+            f"{name} must scale with base_lr: {owner} works with factors of base_lr, and "
+            f"{type(child).__name__} has absolute lrs of its own, got {child!r}"
+        )
+
+
+def _child(*, scaling: bool) -> c.Validator:
+    def check(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+        _check_child(attribute.name, type(inst).__name__, value, scaling=scaling)
+
+    return check
+
+
+def _children(*, scaling: bool) -> c.Validator:
+    def check(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+        if not isinstance(value, tuple):
+            raise TypeError(
+                f"{attribute.name} must be a list or tuple of specs, got {value!r} "
+                f"({type(value).__name__})"
+            )
+        if not value:
+            raise ValueError(f"{attribute.name} must hold at least one spec, got []")
+        owner = type(inst).__name__
+        for i, child in enumerate(value):
+            _check_child(f"{attribute.name}[{i}]", owner, child, scaling=scaling)
+
+    return check
+
+
+def _join_boundaries(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    c.increasing_ints(ge=1)(inst, attribute, value)
+    n = len(inst.schedules)
+    if len(value) != n - 1:
+        raise ValueError(
+            f"boundaries must have one entry fewer than schedules ({n - 1}), got {list(value)!r}"
+        )
+
+
+def _warmup_kind(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    c.one_of(*RAMP_KINDS)(inst, attribute, value)
+    if value == "exponential" and not inst.start_factor > 0:
+        raise ValueError(
+            "start_factor must be > 0 for kind='exponential' (the ramp is geometric, "
+            f"start_factor * (target / start_factor) ** p), got start_factor={inst.start_factor!r}"
+        )
+
+
+def _as_max_factor(value: Any) -> Any:
+    """``inf`` means no ceiling, stored as None (so ``to_dict`` stays JSON and parse reads it)."""
+    value = c.as_float(value) if value is not None else None
+    return None if value == _INF else value
+
+
+def _max_factor(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if value is None:
+        return
+    c.real(gt=0)(inst, attribute, value)
+    if value < inst.min_factor:
+        raise ValueError(f"max_factor must be >= min_factor ({inst.min_factor!r}), got {value!r}")
+
+
+# --- Join -----------------------------------------------------------------------------------
+
+
+@spec_class
+@attrs.frozen(kw_only=True)
+class Join(Combinator):
+    """Run ``schedules[i]`` from ``boundaries[i-1]`` until ``boundaries[i]``, on its local step.
+
+    Formula: ``lr(t) = schedules[i].lr(t - boundaries[i-1], base_lr)`` for
+    ``boundaries[i-1] <= t < boundaries[i]`` (with ``boundaries[-1] = 0``): each child starts
+    at its own step 0 at its boundary, and the last one runs on (holding its last value past
+    its own end, if it has one).
+
+    Anchor: optax ``join_schedules(schedules, boundaries)`` (the same local step
+    ``t - boundary``). torch's ``SequentialLR`` means the same, but its twin reproduces torch's
+    restart (a closed form at the milestone, a composite first child stepped once more at
+    construction); ``Join`` has no hidden extra step, and any spec with a closed form may be
+    any child, composites and other combinators included.
+
+    Children pass ``base_lr`` through, so a child with absolute lrs (CyclicLR, OneCycleLR,
+    SWALR, a CosineAnnealingLR with ``eta_min > 0``) keeps them; the Join then scales with
+    ``base_lr`` only if every child does. Boundaries are strictly increasing ints >= 1, one
+    fewer than the schedules.
+
+    >>> from lrspec import ExponentialLR, LinearLR
+    >>> spec = Join(schedules=[LinearLR(start_factor=0.5, total_iters=2),
+    ...                        ExponentialLR(gamma=0.5)], boundaries=[2])
+    >>> spec.trace(1.0, 4)
+    [0.5, 0.75, 1.0, 0.5, 0.25]
+    """
+
+    schedules: tuple[Schedule, ...] = attrs.field(
+        converter=c.as_tuple, validator=_children(scaling=False)
+    )
+    boundaries: tuple[int, ...] = attrs.field(converter=c.as_int_tuple, validator=_join_boundaries)
+
+    @property
+    def children(self) -> tuple[Schedule, ...]:
+        return self.schedules
+
+    def landmarks(self, horizon: int) -> set[int]:
+        points = set(self.boundaries)
+        starts = (0, *self.boundaries)
+        ends = (*self.boundaries, None)
+        for start, end, child in zip(starts, ends, self.schedules, strict=True):
+            for p in child.landmarks(max(horizon - start, 0)):
+                if end is None or start + p < end:
+                    points.add(start + p)
+        return points
+
+    def _lr(self, xp: Any, epoch: Any, base_lr: float) -> Any:
+        children, bounds = self.schedules, self.boundaries
+        if xp is _SCALAR:
+            k = bisect_right(bounds, epoch)
+            return children[k]._lr(xp, epoch - bounds[k - 1] if k else epoch, base_lr)
+        if not bounds:
+            return children[0]._lr(xp, epoch, base_lr)
+        # Each child sees its local step, clamped to its own segment (the values outside it
+        # are masked out, and clamping keeps every child within the steps it is defined on).
+        value = children[0]._lr(xp, xp.minimum(epoch, bounds[0]), base_lr)
+        ends = (*bounds[1:], None)
+        for child, start, end in zip(children[1:], bounds, ends, strict=True):
+            reached = epoch >= start
+            local = xp.where(reached, epoch - start, 0)
+            if end is not None:
+                local = xp.minimum(local, end - start)
+            value = xp.where(reached, child._lr(xp, local, base_lr), value)
+        return value
+
+
+# --- Warmup ---------------------------------------------------------------------------------
+
+
+@spec_class
+@attrs.frozen(kw_only=True)
+class Warmup(Combinator):
+    """Ramp from ``start_factor`` to the inner schedule over ``steps`` steps, then run it.
+
+    Formula: with progress ``p = t / steps``, ``s = start_factor`` and ``g`` the inner
+    schedule's factor at the hand-off, ``lr(t) = base_lr * ramp(p)`` for ``t < steps``:
+
+    * ``"linear"``: ``s + (g - s) * p``;
+    * ``"cosine"``: ``s + (g - s) * (1 - cos(pi * p)) / 2``;
+    * ``"exponential"``: ``s * (g / s) ** p`` (needs ``start_factor > 0``);
+    * ``"1-sqrt"``: ``s + (g - s) * (1 - sqrt(1 - p))``
+
+    (:func:`lrspec.functional.warmup_ramp`). From ``t = steps`` on it is the inner schedule:
+    with ``prefix=True`` (the default) the inner schedule starts at its own step 0 when the
+    warmup ends, ``lr(t) = inner.lr(t - steps)`` and ``g = inner(0)``; with ``prefix=False``
+    the warmup overlays the inner schedule's first ``steps`` steps, ``lr(t) = inner.lr(t)``
+    and ``g = inner(steps)``. ``steps=0`` is the inner schedule itself.
+
+    Anchors: HF's warmups (linear; ``"1-sqrt"`` and ``"cosine"`` from warmup-stable-decay),
+    optax's ``warmup_*`` schedules (``linear_schedule`` joined to the decay), composer's
+    ``*WithWarmupScheduler`` -- all ``prefix=True``-like: the decay starts after warmup.
+    timm's ``warmup_prefix=False`` is the overlay, but timm ramps to ``base_lr`` and then
+    jumps to the decay's value; ``Warmup`` is continuous at the hand-off by design (it ramps
+    to where the inner schedule is). The ramp reaches ``g`` exactly only in the limit
+    ``p -> 1``; at ``t = steps`` the inner schedule itself is evaluated.
+
+    ``inner`` must have a closed form and scale with ``base_lr`` (the ramp is a factor of
+    ``base_lr``, and so is its target).
+
+    >>> from lrspec import ExponentialLR
+    >>> spec = Warmup(inner=ExponentialLR(gamma=0.5), steps=4)
+    >>> spec.trace(1.0, 6)
+    [0.0, 0.25, 0.5, 0.75, 1.0, 0.5, 0.25]
+    """
+
+    inner: Schedule = attrs.field(validator=_child(scaling=True))
+    steps: int = attrs.field(converter=c.as_int, validator=c.integer(ge=0))
+    start_factor: float = attrs.field(default=0.0, converter=c.as_float, validator=c.real(ge=0))
+    kind: str = attrs.field(default="linear", converter=c.as_str, validator=_warmup_kind)
+    prefix: bool = attrs.field(default=True, converter=c.as_bool, validator=c.boolean)
+
+    @property
+    def children(self) -> tuple[Schedule, ...]:
+        return (self.inner,)
+
+    def landmarks(self, horizon: int) -> set[int]:
+        steps = self.steps
+        shift = steps if self.prefix else 0
+        points = {p + shift for p in self.inner.landmarks(max(horizon - shift, 0))}
+        if steps:
+            points.add(steps)
+        return points
+
+    @functools.cached_property
+    def _target(self) -> float:
+        """The inner schedule's factor at the hand-off."""
+        return float(self.inner._lr(_SCALAR, 0 if self.prefix else self.steps, 1.0))
+
+    def _lr(self, xp: Any, epoch: Any, base_lr: float) -> Any:
+        steps, inner = self.steps, self.inner
+        if not steps:
+            return inner._lr(xp, epoch, base_lr)
+        start, target, kind = self.start_factor, self._target, self.kind
+        if xp is _SCALAR:
+            if epoch < steps:
+                return base_lr * ramp(xp, epoch / steps, start, target, kind)
+            return inner._lr(xp, epoch - steps if self.prefix else epoch, base_lr)
+        warm = epoch < steps
+        warming = base_lr * ramp(xp, xp.minimum(epoch / steps, 1.0), start, target, kind)
+        local = xp.where(warm, 0, epoch - steps) if self.prefix else epoch
+        return xp.where(warm, warming, inner._lr(xp, local, base_lr))
+
+
+# --- Product --------------------------------------------------------------------------------
+
+
+@spec_class
+@attrs.frozen(kw_only=True)
+class Product(Combinator):
+    """Multiply the children's factors: ``lr(t) = base_lr * f_1(t) * f_2(t) * ...``.
+
+    Formula: ``lr(t) = base_lr * prod_i schedules[i].lr(t, 1.0)``, every child on the same
+    step ``t``.
+
+    Anchors: composer stacks several schedulers multiplicatively; torch's
+    ``ChainedScheduler`` is a product only when every child is multiplicative (its twin
+    reproduces torch's stepping), while ``Product`` is the product of closed forms for any
+    children that have one.
+
+    Every child must scale with ``base_lr``: a product of factors has no meaning for a
+    schedule with absolute lrs of its own (CyclicLR, OneCycleLR, SWALR, a CosineAnnealingLR
+    with ``eta_min > 0``), so ``Product`` refuses one, saying so.
+
+    >>> from lrspec import ExponentialLR, StepLR
+    >>> Product(schedules=[ExponentialLR(gamma=0.5), StepLR(step_size=2, gamma=0.1)]).trace(1.0, 2)
+    [1.0, 0.5, 0.025]
+    """
+
+    schedules: tuple[Schedule, ...] = attrs.field(
+        converter=c.as_tuple, validator=_children(scaling=True)
+    )
+
+    @property
+    def children(self) -> tuple[Schedule, ...]:
+        return self.schedules
+
+    def landmarks(self, horizon: int) -> set[int]:
+        return set().union(*(child.landmarks(horizon) for child in self.schedules))
+
+    def _lr(self, xp: Any, epoch: Any, base_lr: float) -> Any:
+        value: Any = base_lr
+        for child in self.schedules:
+            value = value * child._lr(xp, epoch, 1.0)
+        return value
+
+
+# --- Stretch --------------------------------------------------------------------------------
+
+
+@spec_class
+@attrs.frozen(kw_only=True)
+class Stretch(Combinator):
+    """The inner schedule stretched in time by ``ratio``: ``lr(t) = inner.lr(t / ratio)``.
+
+    Formula: ``lr(t) = inner.lr(t / ratio, base_lr)``; ``ratio > 0`` may be fractional
+    (``ratio = 2`` runs the schedule twice as long, ``0.5`` twice as fast).
+
+    Anchor: composer's ``scale_schedule_ratio`` (ssr), ``alpha_ssr(t) = alpha(t / ssr)``;
+    composer leaves warmups unstretched by default (``scale_warmup=False``): to do that here,
+    stretch the inner schedule of a :class:`Warmup` rather than the Warmup.
+
+    The inner schedule sees fractional steps: twins and shapes evaluate their closed form
+    there (a StepLR's ``floor(t / step_size)``); a ``LambdaLR`` calls its function with them.
+    Landmarks land on the floor and the ceiling of ``ratio`` times the inner ones.
+
+    >>> from lrspec import StepLR
+    >>> Stretch(inner=StepLR(step_size=2, gamma=0.5), ratio=2).trace(1.0, 5)
+    [1.0, 1.0, 1.0, 1.0, 0.5, 0.5]
+    """
+
+    inner: Schedule = attrs.field(validator=_child(scaling=False))
+    ratio: float = attrs.field(converter=c.as_float, validator=c.real(gt=0))
+
+    @property
+    def children(self) -> tuple[Schedule, ...]:
+        return (self.inner,)
+
+    def landmarks(self, horizon: int) -> set[int]:
+        ratio = self.ratio
+        points: set[int] = set()
+        for p in self.inner.landmarks(math.ceil(horizon / ratio)):
+            x = p * ratio
+            if math.isfinite(x):
+                points.update((math.floor(x), math.ceil(x)))
+        return points
+
+    def _lr(self, xp: Any, epoch: Any, base_lr: float) -> Any:
+        return self.inner._lr(xp, epoch / self.ratio, base_lr)
+
+
+# --- Clip -----------------------------------------------------------------------------------
+
+
+@spec_class
+@attrs.frozen(kw_only=True)
+class Clip(Combinator):
+    """The inner schedule kept within ``[min_factor, max_factor]`` times ``base_lr``.
+
+    Formula: ``lr(t) = min(max(inner.lr(t), min_factor * base_lr), max_factor * base_lr)``.
+
+    Anchors: the floors of optax ``exponential_decay(end_value=...)``, HF ``min_lr`` and
+    timm ``lr_min``, as a wrapper around any schedule. ``max_factor=None`` (the default) is
+    no ceiling; ``float('inf')`` is accepted and stored as None, so ``to_dict`` stays JSON and
+    ``repr`` parses. ``min_factor >= 0``; ``max_factor > 0`` and ``>= min_factor``.
+
+    >>> from lrspec import ExponentialLR
+    >>> Clip(inner=ExponentialLR(gamma=0.5), min_factor=0.2).trace(1.0, 4)
+    [1.0, 0.5, 0.25, 0.2, 0.2]
+    """
+
+    inner: Schedule = attrs.field(validator=_child(scaling=False))
+    min_factor: float = attrs.field(default=0.0, converter=c.as_float, validator=c.real(ge=0))
+    max_factor: float | None = attrs.field(
+        default=None, converter=_as_max_factor, validator=_max_factor
+    )
+
+    @property
+    def children(self) -> tuple[Schedule, ...]:
+        return (self.inner,)
+
+    def landmarks(self, horizon: int) -> set[int]:
+        return self.inner.landmarks(horizon)
+
+    def _lr(self, xp: Any, epoch: Any, base_lr: float) -> Any:
+        value = self.inner._lr(xp, epoch, base_lr)
+        low, high = self.min_factor * base_lr, self.max_factor
+        if xp is _SCALAR:
+            if value < low:
+                value = low
+            if high is not None and value > high * base_lr:
+                value = high * base_lr
+            return value
+        if low > 0:
+            value = xp.where(value < low, low, value)
+        if high is not None:
+            value = xp.minimum(value, high * base_lr)
+        return value
+
+
+__all__ = ["Clip", "Combinator", "Join", "Product", "Stretch", "Warmup"]
