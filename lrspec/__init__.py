@@ -15,6 +15,7 @@ The core never imports torch; the torch backend lives in ``lrspec_torch``.
 
 from lrspec import functional, stepping
 from lrspec._base import MomentumSchedule, Schedule
+from lrspec._combinators import Clip, Join, Product, Stretch, Warmup
 from lrspec._composite import ChainedScheduler, SequentialLR
 from lrspec._cycles import CosineAnnealingWarmRestarts, CyclicLR, OneCycleLR
 from lrspec._decay import (
@@ -59,6 +60,7 @@ __all__ = [
     "SWALR",
     "TORCH_TWINS",
     "ChainedScheduler",
+    "Clip",
     "Constant",
     "ConstantLR",
     "Cosine",
@@ -67,6 +69,7 @@ __all__ = [
     "CyclicLR",
     "Exponential",
     "ExponentialLR",
+    "Join",
     "LambdaLR",
     "Linear",
     "LinearLR",
@@ -77,10 +80,13 @@ __all__ = [
     "OneMinusSqrt",
     "Polynomial",
     "PolynomialLR",
+    "Product",
     "ReduceLROnPlateau",
     "Schedule",
     "SequentialLR",
     "StepLR",
+    "Stretch",
+    "Warmup",
     "__version__",
     "from_dict",
     "functional",

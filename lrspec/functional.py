@@ -18,6 +18,7 @@ from collections.abc import Callable
 from typing import Any
 
 from lrspec import _xp
+from lrspec._combinator_formulas import warmup_ramp
 from lrspec._shape_formulas import (
     constant_factor,
     cosine_decay,
@@ -341,4 +342,5 @@ __all__ = [
     "step_lr",
     "swa_alpha",
     "swa_lr",
+    "warmup_ramp",
 ]

@@ -84,8 +84,19 @@ from lrspec.testing._strategies_shapes import (
     one_minus_sqrt,
     polynomial,
 )
+from lrspec.testing._strategies_combinators import (
+    COMBINATOR_STRATEGIES,
+    clip,
+    combinator_children,
+    combinators,
+    join,
+    product,
+    stretch,
+    warmup,
+)
 
 __all__ = [
+    "COMBINATOR_STRATEGIES",
     "LAMBDA_FUNCTIONS",
     "MAX_STEPS",
     "MULTIPLICATIVE_FUNCTIONS",
@@ -98,6 +109,9 @@ __all__ = [
     "assert_trace_matches",
     "base_lrs",
     "chained_scheduler",
+    "clip",
+    "combinator_children",
+    "combinators",
     "constant",
     "constant_lr",
     "cosine",
@@ -112,6 +126,7 @@ __all__ = [
     "halve_every7",
     "halving_scale",
     "inverse_time",
+    "join",
     "lambda_lr",
     "leaf_specs",
     "linear",
@@ -124,6 +139,7 @@ __all__ = [
     "one_minus_sqrt",
     "polynomial",
     "polynomial_lr",
+    "product",
     "reduce_lr_on_plateau",
     "same_float",
     "sequential_lr",
@@ -132,8 +148,10 @@ __all__ = [
     "step_limit",
     "step_lr",
     "steps",
+    "stretch",
     "swalr",
     "tiny_factor",
+    "warmup",
     "warmup10",
     "zero_after20",
 ]

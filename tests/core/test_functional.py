@@ -210,6 +210,26 @@ KNOWN: dict[str, list[Row]] = {
         Row(("cos",), {}, {0.0: 0.0, 0.25: (1 - R) / 2, 0.5: 0.5, 1.0: 1.0}),
         Row(("linear",), {}, {0.0: 0.0, 0.25: 0.25, 1.0: 1.0}),
     ],
+    # start * (1 - w) + target * w at progress p in [0, 1] (clamped); w = p, (1 - cos(pi p)) / 2,
+    # 1 - sqrt(1 - p); exponential: start * (target / start) ** p
+    "warmup_ramp": [
+        Row((), {"start": 0.5, "target": 1.5}, {0.0: 0.5, 0.25: 0.75, 0.5: 1.0, 1.0: 1.5, 2.0: 1.5}),
+        Row(
+            (),
+            {"start": 0.0, "target": 2.0, "kind": "cosine"},
+            {0.0: 0.0, 0.25: 1 - R, 0.5: 1.0, 1.0: 2.0},
+        ),
+        Row(
+            (),
+            {"start": 0.25, "target": 4.0, "kind": "exponential"},
+            {0.0: 0.25, 0.25: 0.5, 0.5: 1.0, 1.0: 4.0},
+        ),
+        Row(
+            (),
+            {"start": 0.0, "target": 1.0, "kind": "1-sqrt"},
+            {0.0: 0.0, 0.75: 0.5, 0.84: 0.6, 1.0: 1.0},
+        ),
+    ],
     # base_lr * lr_lambda(epoch)
     "lambda_lr": [
         Row((2.0,), {"lr_lambda": lambda e: 1 / (e + 1)}, {0: 2.0, 1: 1.0, 3: 0.5}),

@@ -330,8 +330,32 @@ TABLE_FIELDS.add((lrspec.Exponential, "end_factor"))
 # catalogue: curves and piecewise shapes
 FIELDS.update({})
 
-# catalogue: combinators
-FIELDS.update({})
+# catalogue: combinators (child specs, Join.boundaries and Clip.max_factor: in TABLE_FIELDS,
+# with their hand-written cases in tests/core/test_combinators.py)
+FIELDS.update(
+    {
+        lrspec.Warmup: (
+            {"inner": ExponentialLR(gamma=0.9), "steps": 5, "start_factor": 0.1},
+            {
+                "steps": Int(ge=0),
+                "start_factor": Real(ge=0),
+                "kind": OneOf(("linear", "cosine", "exponential", "1-sqrt")),
+                "prefix": Bool(),
+            },
+        ),
+        lrspec.Stretch: ({"inner": ExponentialLR(gamma=0.9), "ratio": 2.0}, {"ratio": Real(gt=0)}),
+        lrspec.Clip: ({"inner": ExponentialLR(gamma=0.9)}, {"min_factor": Real(ge=0)}),
+    }
+)
+TABLE_FIELDS |= {
+    (lrspec.Join, "schedules"),
+    (lrspec.Join, "boundaries"),
+    (lrspec.Warmup, "inner"),
+    (lrspec.Product, "schedules"),
+    (lrspec.Stretch, "inner"),
+    (lrspec.Clip, "inner"),
+    (lrspec.Clip, "max_factor"),
+}
 
 
 def _base(cls: type, name: str) -> dict[str, Any]:
