@@ -75,15 +75,6 @@ from lrspec.testing._strategies import (
     steps,
     swalr,
 )
-from lrspec.testing._strategies_shapes import (
-    SHAPE_STRATEGIES,
-    constant,
-    cosine,
-    exponential,
-    linear,
-    one_minus_sqrt,
-    polynomial,
-)
 from lrspec.testing._strategies_combinators import (
     COMBINATOR_STRATEGIES,
     clip,
@@ -93,6 +84,15 @@ from lrspec.testing._strategies_combinators import (
     product,
     stretch,
     warmup,
+)
+from lrspec.testing._strategies_shapes import (
+    SHAPE_STRATEGIES,
+    constant,
+    cosine,
+    exponential,
+    linear,
+    one_minus_sqrt,
+    polynomial,
 )
 
 __all__ = [

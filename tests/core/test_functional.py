@@ -213,7 +213,11 @@ KNOWN: dict[str, list[Row]] = {
     # start * (1 - w) + target * w at progress p in [0, 1] (clamped); w = p, (1 - cos(pi p)) / 2,
     # 1 - sqrt(1 - p); exponential: start * (target / start) ** p
     "warmup_ramp": [
-        Row((), {"start": 0.5, "target": 1.5}, {0.0: 0.5, 0.25: 0.75, 0.5: 1.0, 1.0: 1.5, 2.0: 1.5}),
+        Row(
+            (),
+            {"start": 0.5, "target": 1.5},
+            {0.0: 0.5, 0.25: 0.75, 0.5: 1.0, 1.0: 1.5, 2.0: 1.5},
+        ),
         Row(
             (),
             {"start": 0.0, "target": 2.0, "kind": "cosine"},
