@@ -17,6 +17,7 @@ from lrspec import functional, stepping
 from lrspec._base import MomentumSchedule, Schedule
 from lrspec._combinators import Clip, Join, Product, Stretch, Warmup
 from lrspec._composite import ChainedScheduler, SequentialLR
+from lrspec._curves import InverseSqrt, InverseTime, Tanh
 from lrspec._cycles import CosineAnnealingWarmRestarts, CyclicLR, OneCycleLR
 from lrspec._decay import (
     ConstantLR,
@@ -28,6 +29,7 @@ from lrspec._decay import (
     StepLR,
 )
 from lrspec._lambda import LambdaLR, MultiplicativeLR
+from lrspec._piecewise import Interpolate, PiecewiseConstant
 from lrspec._plateau import ReduceLROnPlateau
 from lrspec._registry import register_function
 from lrspec._serialize import from_dict, parse, to_dict
@@ -69,6 +71,9 @@ __all__ = [
     "CyclicLR",
     "Exponential",
     "ExponentialLR",
+    "Interpolate",
+    "InverseSqrt",
+    "InverseTime",
     "Join",
     "LambdaLR",
     "Linear",
@@ -78,6 +83,7 @@ __all__ = [
     "MultiplicativeLR",
     "OneCycleLR",
     "OneMinusSqrt",
+    "PiecewiseConstant",
     "Polynomial",
     "PolynomialLR",
     "Product",
@@ -86,6 +92,7 @@ __all__ = [
     "SequentialLR",
     "StepLR",
     "Stretch",
+    "Tanh",
     "Warmup",
     "__version__",
     "from_dict",

@@ -19,6 +19,13 @@ from typing import Any
 
 from lrspec import _xp
 from lrspec._combinator_formulas import warmup_ramp
+from lrspec._curve_formulas import (
+    interpolate,
+    inverse_sqrt,
+    inverse_time,
+    piecewise_constant,
+    tanh_decay,
+)
 from lrspec._shape_formulas import (
     constant_factor,
     cosine_decay,
@@ -331,16 +338,21 @@ __all__ = [
     "cyclic_lr",
     "exponential_decay",
     "exponential_lr",
+    "interpolate",
+    "inverse_sqrt",
+    "inverse_time",
     "lambda_lr",
     "linear_decay",
     "linear_lr",
     "multistep_lr",
     "one_cycle_lr",
     "one_minus_sqrt_decay",
+    "piecewise_constant",
     "polynomial_decay",
     "polynomial_lr",
     "step_lr",
     "swa_alpha",
     "swa_lr",
+    "tanh_decay",
     "warmup_ramp",
 ]

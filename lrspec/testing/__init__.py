@@ -85,6 +85,14 @@ from lrspec.testing._strategies_combinators import (
     stretch,
     warmup,
 )
+from lrspec.testing._strategies_curves import (
+    CURVE_STRATEGIES,
+    interpolate,
+    inverse_sqrt_decay,
+    inverse_time_decay,
+    piecewise_constant,
+    tanh_decay,
+)
 from lrspec.testing._strategies_shapes import (
     SHAPE_STRATEGIES,
     constant,
@@ -97,6 +105,7 @@ from lrspec.testing._strategies_shapes import (
 
 __all__ = [
     "COMBINATOR_STRATEGIES",
+    "CURVE_STRATEGIES",
     "LAMBDA_FUNCTIONS",
     "MAX_STEPS",
     "MULTIPLICATIVE_FUNCTIONS",
@@ -125,7 +134,10 @@ __all__ = [
     "half",
     "halve_every7",
     "halving_scale",
+    "interpolate",
+    "inverse_sqrt_decay",
     "inverse_time",
+    "inverse_time_decay",
     "join",
     "lambda_lr",
     "leaf_specs",
@@ -137,6 +149,7 @@ __all__ = [
     "one",
     "one_cycle_lr",
     "one_minus_sqrt",
+    "piecewise_constant",
     "polynomial",
     "polynomial_lr",
     "product",
@@ -150,6 +163,7 @@ __all__ = [
     "steps",
     "stretch",
     "swalr",
+    "tanh_decay",
     "tiny_factor",
     "warmup",
     "warmup10",

@@ -205,6 +205,47 @@ KNOWN: dict[str, list[Row]] = {
             {0: 0.2, 5: 0.2},
         ),
     ],
+    # 1 / (1 + rate * t / decay_steps), the ratio floored with staircase
+    "inverse_time": [
+        Row(
+            (),
+            {"decay_steps": 10, "rate": 0.5, "staircase": False},
+            {0: 1.0, 2.5: 8 / 9, 10: 2 / 3, 20: 0.5},
+        ),
+        Row((), {"decay_steps": 10, "rate": 0.5, "staircase": True}, {9: 1.0, 10: 2 / 3, 25: 0.5}),
+    ],
+    # sqrt(timescale / (t + timescale))
+    "inverse_sqrt": [Row((), {"timescale": 100}, {0: 1.0, 100: R, 300: 0.5, 2400: 0.2})],
+    # end + (1 - end) * (1 - tanh(lower + (upper - lower) * min(t, T) / T)) / 2
+    "tanh_decay": [
+        Row(
+            (),
+            {"total_steps": 10, "lower": -1.0, "upper": 1.0, "end_factor": 0.2},
+            {0: 0.2 + 0.4 * (1 + math.tanh(1.0)), 5: 0.6, 10: 0.2 + 0.4 * (1 - math.tanh(1.0))},
+        ),
+    ],
+    # factors[number of boundaries <= t]: it changes at the boundary
+    "piecewise_constant": [
+        Row(
+            (),
+            {"boundaries": (3, 5), "factors": (1.0, 0.5, 0.25)},
+            {0: 1.0, 2.5: 1.0, 3: 0.5, 5: 0.25, 100: 0.25},
+        ),
+        Row((), {"boundaries": (), "factors": (0.3,)}, {0: 0.3, 7: 0.3}),
+    ],
+    # through the knots, the ends held: linear, or cosine (a + (b - a) * (1 - cos(pi p)) / 2)
+    "interpolate": [
+        Row(
+            (),
+            {"steps": (0.0, 10.0, 20.0), "factors": (0.0, 1.0, 0.1), "kind": "linear"},
+            {0: 0.0, 5: 0.5, 10: 1.0, 15: 0.55, 20: 0.1, 30: 0.1},
+        ),
+        Row(
+            (),
+            {"steps": (2.0, 6.0), "factors": (1.0, 0.0), "kind": "cosine"},
+            {0: 1.0, 3: (1 + R) / 2, 4: 0.5, 6: 0.0, 9: 0.0},
+        ),
+    ],
     # SWALR's blend weight: (1 - cos(pi * t)) / 2, or t itself
     "swa_alpha": [
         Row(("cos",), {}, {0.0: 0.0, 0.25: (1 - R) / 2, 0.5: 0.5, 1.0: 1.0}),

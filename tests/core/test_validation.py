@@ -327,8 +327,30 @@ FIELDS.update(
 )
 TABLE_FIELDS.add((lrspec.Exponential, "end_factor"))
 
-# catalogue: curves and piecewise shapes
-FIELDS.update({})
+# catalogue: curves and piecewise shapes (PiecewiseConstant and Interpolate's tuples and
+# Tanh's lower/upper range: in TABLE_FIELDS, hand-written cases in tests/core/test_curves.py)
+FIELDS.update(
+    {
+        lrspec.InverseTime: (
+            {"decay_steps": 10, "rate": 0.5},
+            {"decay_steps": Int(ge=1), "rate": Real(ge=0), "staircase": Bool()},
+        ),
+        lrspec.InverseSqrt: ({}, {"timescale": Int(ge=1)}),
+        lrspec.Tanh: ({"total_steps": 10}, {"total_steps": Int(ge=1), "end_factor": Real(ge=0)}),
+        lrspec.Interpolate: (
+            {"steps": [0, 10], "factors": [1.0, 0.0]},
+            {"kind": OneOf(("linear", "cosine"))},
+        ),
+    }
+)
+TABLE_FIELDS |= {
+    (lrspec.Tanh, "lower"),
+    (lrspec.Tanh, "upper"),
+    (lrspec.PiecewiseConstant, "boundaries"),
+    (lrspec.PiecewiseConstant, "factors"),
+    (lrspec.Interpolate, "steps"),
+    (lrspec.Interpolate, "factors"),
+}
 
 # catalogue: combinators (child specs, Join.boundaries and Clip.max_factor: in TABLE_FIELDS,
 # with their hand-written cases in tests/core/test_combinators.py)
