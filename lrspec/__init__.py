@@ -31,6 +31,7 @@ from lrspec._decay import (
 from lrspec._lambda import LambdaLR, MultiplicativeLR
 from lrspec._piecewise import Interpolate, PiecewiseConstant
 from lrspec._plateau import ReduceLROnPlateau
+from lrspec._presets import warmup_cosine, wsd
 from lrspec._registry import register_function
 from lrspec._serialize import from_dict, parse, to_dict
 from lrspec._shapes import Constant, Cosine, Exponential, Linear, OneMinusSqrt, Polynomial
@@ -101,4 +102,6 @@ __all__ = [
     "register_function",
     "stepping",
     "to_dict",
+    "warmup_cosine",
+    "wsd",
 ]

@@ -9,6 +9,11 @@ optax schedule is built from the spec with absolute levels ``value = factor * pe
   linear warmup (``warmup_*`` schedules are built the same way)
 * ``Clip(ExponentialLR(gamma < 1), min_factor)`` -- ``exponential_decay(peak, 1, gamma,
   end_value=min_factor * peak)`` (optax's floor)
+* ``warmup_cosine(w, T, start, end, exponent)`` -- ``warmup_cosine_decay_schedule(
+  start * peak, peak, w, T, end * peak, exponent)``
+* ``wsd(w, s, d, decay="cosine" | "linear", start, end)`` -- ``join_schedules([
+  linear_schedule(start * peak, peak, w), constant_schedule(peak), <decay to end * peak>],
+  [w, w + s])``
 
 The leaves are twins with an optax counterpart: ``LinearLR`` (``linear_schedule``),
 ``ExponentialLR`` (``exponential_decay``), ``StepLR`` (``exponential_decay(staircase=True)``)
@@ -175,3 +180,59 @@ def test_the_peers_ran() -> None:
     with precision(True):
         values = [float(v) for v in schedule(jnp.arange(9))]
     assert values == pytest.approx([0.0, 1.0, 2.0, 2.0, 2.0, 0.2, 0.2, 2 / 3, 2 / 3 + 4 / 15])
+
+
+# --- the presets ------------------------------------------------------------------------------
+
+
+@given(
+    warmup=st.one_of(st.sampled_from([0, 1]), st.integers(0, 100)),
+    decay=st.one_of(st.sampled_from([1, 2]), st.integers(1, 300)),
+    start=st.one_of(st.sampled_from([0.0, 0.1]), st.floats(0.0, 1.0)),
+    end=st.one_of(st.sampled_from([0.0, 1e-3]), st.floats(0.0, 1.0)),
+    exponent=st.one_of(st.just(1.0), st.sampled_from([0.5, 2.0]), st.floats(0.5, 3.0)),
+    peak=lt.base_lrs(),
+)
+def test_warmup_cosine_matches_optax_warmup_cosine_decay_schedule(
+    warmup: int, decay: int, start: float, end: float, exponent: float, peak: float
+) -> None:
+    spec = lrspec.warmup_cosine(warmup, warmup + decay, start, end, exponent)
+    schedule = optax.warmup_cosine_decay_schedule(
+        start * peak, peak, warmup, warmup + decay, end * peak, exponent
+    )
+    x64 = not float(exponent).is_integer()
+    steps = np.arange(warmup + decay + 50)
+    with precision(x64):
+        theirs = np.asarray(schedule(jnp.asarray(steps)), dtype=np.float64) / peak
+    ours = spec.lr(steps, 1.0)
+    if not x64:
+        ours = ours.astype(np.float32).astype(np.float64)
+    np.testing.assert_allclose(ours, theirs, rtol=1e-6, atol=1e-6, err_msg=repr(spec))
+
+
+@given(
+    w=st.integers(0, 60),
+    s=st.integers(0, 60),
+    d=st.integers(1, 100),
+    decay=st.sampled_from(["cosine", "linear"]),
+    start=st.floats(0.0, 1.0),
+    end=st.floats(0.0, 1.0),
+    peak=lt.base_lrs(),
+)
+def test_wsd_matches_optax_joined_schedules(
+    w: int, s: int, d: int, decay: str, start: float, end: float, peak: float
+) -> None:
+    spec = lrspec.wsd(w, s, d, decay=decay, start_factor=start, end_factor=end)
+    tail = (
+        optax.cosine_decay_schedule(peak, d, alpha=end)
+        if decay == "cosine"
+        else optax.linear_schedule(peak, end * peak, d)
+    )
+    schedule = optax.join_schedules(
+        [optax.linear_schedule(start * peak, peak, w), optax.constant_schedule(peak), tail],
+        [w, w + s],
+    )
+    steps = np.arange(w + s + d + 50)
+    theirs = np.asarray(schedule(jnp.asarray(steps)), dtype=np.float64) / peak
+    ours = spec.lr(steps, 1.0).astype(np.float32).astype(np.float64)
+    np.testing.assert_allclose(ours, theirs, rtol=1e-6, atol=1e-6, err_msg=repr(spec))
