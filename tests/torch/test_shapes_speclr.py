@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import pytest
 import torch
 from _torch_helpers import X, Y, assert_bit_equal, make_model
@@ -18,7 +19,7 @@ from hypothesis import strategies as st
 
 import lrspec
 from lrspec import testing as lt
-from lrspec_torch import SpecLR
+from lrspec_torch import SpecLR, cli
 
 SHAPES = sorted(lt.SHAPE_STRATEGIES)
 STEPS = 30
@@ -97,3 +98,37 @@ def test_speclr_tensor_lr(name: str, data: Any, base: float) -> None:
         assert opt.param_groups[0]["lr"] is lr  # updated in place
         values.append(float(lr))
     assert_bit_equal(repr(spec), spec.trace(base, 10), values)
+
+
+@pytest.mark.parametrize("name", SHAPES)
+@given(data=st.data(), base=lt.base_lrs())
+def test_lr_on_tensors_equals_numpy(name: str, data: Any, base: float) -> None:
+    spec = data.draw(lt.SHAPE_STRATEGIES[name](), label="spec")
+    ts = data.draw(st.lists(st.integers(0, 10**6), min_size=1, max_size=20), label="ts")
+    want = spec.lr(np.asarray(ts, dtype=np.float64), base)
+    for tensor in (torch.tensor(ts), torch.tensor(ts, dtype=torch.float64)):
+        got = spec.lr(tensor, base)
+        assert got.dtype == torch.float64 and got.shape == tensor.shape
+        np.testing.assert_allclose(got.numpy(), want, rtol=1e-12, atol=1e-12 * base)
+    # A float32 tensor stays float32 (computed in float32: ``rate`` itself rounds, so
+    # 0.999999 ** 83538 is off by 1e-3 relative; pass float64 for agreement, as _xp says).
+    single = spec.lr(torch.tensor(ts, dtype=torch.float32), base)
+    assert single.dtype == torch.float32
+    assert bool(torch.isfinite(single).all()) and bool((single >= 0).all())
+
+
+@pytest.mark.parametrize(
+    "spec",
+    [
+        lrspec.Constant(factor=0.5),
+        lrspec.Linear(total_steps=10, start_factor=0.0, end_factor=1.0),
+        lrspec.Cosine(total_steps=10, end_factor=0.1, exponent=2.0, k=0.5),
+        lrspec.Polynomial(total_steps=10, power=0.5),
+        lrspec.OneMinusSqrt(total_steps=10),
+        lrspec.Exponential(rate=1.5, staircase=True, end_factor=4.0),
+    ],
+    ids=lambda s: type(s).__name__,
+)
+def test_lrspec_plot_draws_it(spec: lrspec.Schedule, capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["plot", repr(spec), "--steps", "20", "--base-lr", "0.1"]) == 0
+    assert repr(spec) in capsys.readouterr().out
