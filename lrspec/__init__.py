@@ -33,6 +33,7 @@ from lrspec._piecewise import Interpolate, PiecewiseConstant
 from lrspec._plateau import ReduceLROnPlateau
 from lrspec._presets import warmup_cosine, wsd
 from lrspec._registry import register_function
+from lrspec._restarts import Cycle
 from lrspec._serialize import from_dict, parse, to_dict
 from lrspec._shapes import Constant, Cosine, Exponential, Linear, OneMinusSqrt, Polynomial
 from lrspec._swa import SWALR
@@ -69,6 +70,7 @@ __all__ = [
     "Cosine",
     "CosineAnnealingLR",
     "CosineAnnealingWarmRestarts",
+    "Cycle",
     "CyclicLR",
     "Exponential",
     "ExponentialLR",

@@ -1,9 +1,9 @@
-"""Hypothesis strategies for the combinators (Join, Warmup, Product, Stretch, Clip).
+"""Hypothesis strategies for the combinators (Join, Warmup, Product, Stretch, Clip, Cycle).
 
 Children are drawn from the torch twins that have a closed form (StepLR, MultiStepLR,
 ConstantLR, LinearLR, ExponentialLR, PolynomialLR, CosineAnnealingLR) and, one level down,
 from the combinators themselves. Where a combinator needs a child that scales with
-``base_lr`` (Warmup, Product), CosineAnnealingLR gets ``eta_min=0`` and no twin with absolute
+``base_lr`` (Warmup, Product, Cycle), CosineAnnealingLR gets ``eta_min=0`` and no twin with absolute
 lrs of its own is drawn; Join, Stretch and Clip also get CyclicLR and CosineAnnealingLR with
 a floor.
 """
@@ -16,7 +16,7 @@ from typing import Any
 import attrs
 from hypothesis import strategies as st
 
-from lrspec import Clip, Join, Product, Schedule, Stretch, Warmup
+from lrspec import Clip, Cycle, Join, Product, Schedule, Stretch, Warmup
 from lrspec._combinator_formulas import RAMP_KINDS
 from lrspec.testing._strategies import (
     _edges_or,
@@ -128,6 +128,19 @@ def clip(*, depth: int = 1, scaling: bool = False) -> st.SearchStrategy[Clip]:
     return _clip(depth, scaling)
 
 
+def cycle(*, depth: int = 1) -> st.SearchStrategy[Cycle]:
+    """Cycle with integer and fractional periods, growing, decaying and limited cycles."""
+    return st.builds(
+        Cycle,
+        inner=combinator_children(scaling=True, depth=depth),
+        period=_edges_or([1.0, 2.0, 5.0, 10.0, 100 / 3, 2.5], _floats(0.5, 80.0)),
+        period_mul=_edges_or([1.0, 2.0, 1.5], _floats(1.0, 3.0)),
+        decay=_edges_or([1.0, 0.5, 0.9], _floats(0.1, 1.0)),
+        floor=_edges_or([0.0, 0.01], _floats(0.0, 0.5)),
+        limit=st.one_of(st.none(), st.integers(1, 6)),
+    )
+
+
 def combinators(*, depth: int = 1, scaling: bool = False) -> st.SearchStrategy[Schedule]:
     """Any combinator, children nested ``depth`` levels (``scaling``: only children that
     scale with ``base_lr``, so the combinator does)."""
@@ -137,6 +150,7 @@ def combinators(*, depth: int = 1, scaling: bool = False) -> st.SearchStrategy[S
         product(depth=depth),
         stretch(depth=depth, scaling=scaling),
         clip(depth=depth, scaling=scaling),
+        cycle(depth=depth),
     )
 
 
@@ -147,6 +161,7 @@ COMBINATOR_STRATEGIES: dict[str, Callable[[], st.SearchStrategy[Any]]] = {
     "Product": product,
     "Stretch": stretch,
     "Clip": clip,
+    "Cycle": cycle,
 }
 
 __all__ = [
@@ -154,6 +169,7 @@ __all__ = [
     "clip",
     "combinator_children",
     "combinators",
+    "cycle",
     "join",
     "product",
     "stretch",

@@ -367,6 +367,16 @@ FIELDS.update(
         ),
         lrspec.Stretch: ({"inner": ExponentialLR(gamma=0.9), "ratio": 2.0}, {"ratio": Real(gt=0)}),
         lrspec.Clip: ({"inner": ExponentialLR(gamma=0.9)}, {"min_factor": Real(ge=0)}),
+        lrspec.Cycle: (
+            {"inner": ExponentialLR(gamma=0.9), "period": 5},
+            {
+                "period": Real(gt=0),
+                "period_mul": Real(ge=1),
+                "decay": Real(gt=0),
+                "floor": Real(ge=0),
+                "limit": Int(ge=1, optional=True),
+            },
+        ),
     }
 )
 TABLE_FIELDS |= {
@@ -377,6 +387,7 @@ TABLE_FIELDS |= {
     (lrspec.Stretch, "inner"),
     (lrspec.Clip, "inner"),
     (lrspec.Clip, "max_factor"),
+    (lrspec.Cycle, "inner"),
 }
 
 

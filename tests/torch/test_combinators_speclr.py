@@ -1,4 +1,4 @@
-"""SpecLR drives the combinators (Join, Warmup, Product, Stretch, Clip) in torch.
+"""SpecLR drives the combinators (Join, Warmup, Product, Stretch, Clip, Cycle) in torch.
 
 In a real training loop (forward, backward, ``opt.step()``, ``sched.step()``) the lr SpecLR
 writes is ``spec.trace`` bit for bit, also when the lr is a tensor and when a combinator is a
@@ -70,6 +70,9 @@ EXAMPLES = {
     ),
     "Stretch": lrspec.Stretch(inner=lrspec.StepLR(step_size=4, gamma=0.5), ratio=2.5),
     "Clip": lrspec.Clip(inner=lrspec.ExponentialLR(gamma=0.8), min_factor=0.05, max_factor=0.5),
+    "Cycle": lrspec.Cycle(
+        inner=lrspec.Cosine(total_steps=10, end_factor=0.1), period=10, period_mul=1.5, decay=0.7
+    ),
 }
 
 
