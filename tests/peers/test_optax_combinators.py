@@ -9,6 +9,8 @@ optax schedule is built from the spec with absolute levels ``value = factor * pe
   linear warmup (``warmup_*`` schedules are built the same way)
 * ``Clip(ExponentialLR(gamma < 1), min_factor)`` -- ``exponential_decay(peak, 1, gamma,
   end_value=min_factor * peak)`` (optax's floor)
+* ``Cycle(Cosine(T, end), T, m, d, floor=end, limit=n)`` -- ``sgdr_schedule`` of ``n``
+  cosine cycles of ``T * m**i`` steps from ``end + d**i * (1 - end)`` down to ``end``
 * ``warmup_cosine(w, T, start, end, exponent)`` -- ``warmup_cosine_decay_schedule(
   start * peak, peak, w, T, end * peak, exponent)``
 * ``wsd(w, s, d, decay="cosine" | "linear", start, end)`` -- ``join_schedules([
@@ -233,6 +235,45 @@ def test_wsd_matches_optax_joined_schedules(
         [w, w + s],
     )
     steps = np.arange(w + s + d + 50)
+    theirs = np.asarray(schedule(jnp.asarray(steps)), dtype=np.float64) / peak
+    ours = spec.lr(steps, 1.0).astype(np.float32).astype(np.float64)
+    np.testing.assert_allclose(ours, theirs, rtol=1e-6, atol=1e-6, err_msg=repr(spec))
+
+
+@given(
+    period=st.integers(1, 60),
+    period_mul=st.sampled_from([1, 2, 3]),
+    decay=st.one_of(st.sampled_from([1.0, 0.5]), st.floats(0.1, 1.0)),
+    end=st.one_of(st.sampled_from([0.0, 0.01]), st.floats(0.0, 0.5)),
+    cycles=st.integers(1, 5),
+    peak=lt.base_lrs(),
+)
+def test_cycle_matches_optax_sgdr_schedule(
+    period: int, period_mul: int, decay: float, end: float, cycles: int, peak: float
+) -> None:
+    # Cycle(Cosine(T, end), T, m, d, floor=end): cycle i is a cosine from
+    # end + d**i * (1 - end) down to end over T * m**i steps, as each of optax's SGDR cycles
+    spec = lrspec.Cycle(
+        inner=lrspec.Cosine(total_steps=period, end_factor=end),
+        period=period,
+        period_mul=period_mul,
+        decay=decay,
+        floor=end,
+        limit=cycles,
+    )
+    kwargs = [
+        {
+            "init_value": (end + decay**i * (1 - end)) * peak,
+            "peak_value": (end + decay**i * (1 - end)) * peak,
+            "warmup_steps": 0,
+            "decay_steps": period * period_mul**i,
+            "end_value": end * peak,
+        }
+        for i in range(cycles)
+    ]
+    schedule = optax.sgdr_schedule(kwargs)
+    total = sum(k["decay_steps"] for k in kwargs)
+    steps = np.arange(total)  # optax's last cycle holds its end; ours holds it too
     theirs = np.asarray(schedule(jnp.asarray(steps)), dtype=np.float64) / peak
     ours = spec.lr(steps, 1.0).astype(np.float32).astype(np.float64)
     np.testing.assert_allclose(ours, theirs, rtol=1e-6, atol=1e-6, err_msg=repr(spec))

@@ -3,7 +3,7 @@
 In a real training loop (forward, backward, ``opt.step()``, ``sched.step()``) the lr SpecLR
 writes is ``spec.trace`` bit for bit, also when the lr is a tensor and when a combinator is a
 child of SequentialLR; a checkpoint taken mid-run resumes to the same sequence; and the closed
-form evaluates torch tensors as it evaluates numpy arrays.
+form evaluates torch tensors as it evaluates numpy arrays; ``lrspec plot`` draws each one.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 import lrspec
 from lrspec import testing as lt
-from lrspec_torch import SpecLR
+from lrspec_torch import SpecLR, cli
 
 NAMES = sorted(lt.COMBINATOR_STRATEGIES)
 any_combinator = st.sampled_from(NAMES).flatmap(lambda name: lt.COMBINATOR_STRATEGIES[name]())
@@ -126,3 +126,18 @@ def test_the_closed_form_takes_torch_tensors(spec: lrspec.Schedule, base_lr: flo
     np.testing.assert_allclose(got.numpy(), expected, rtol=1e-12, atol=1e-300)
     as_ints = spec.lr(torch.arange(0, 250), base_lr)
     np.testing.assert_allclose(as_ints.numpy(), expected[:250], rtol=1e-12, atol=1e-300)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_lrspec_plot_draws_it(name: str, capsys: pytest.CaptureFixture[str]) -> None:
+    spec = EXAMPLES[name]
+    assert cli.main(["plot", repr(spec), "--steps", "30", "--base-lr", "0.1"]) == 0
+    out = capsys.readouterr().out
+    assert repr(spec) in out
+    assert "min" in out
+
+
+def test_lrspec_plot_draws_the_presets(capsys: pytest.CaptureFixture[str]) -> None:
+    for spec in [lrspec.warmup_cosine(5, 30), lrspec.wsd(3, 10, 10, decay="1-sqrt")]:
+        assert cli.main(["plot", repr(spec), "--steps", "30"]) == 0
+        assert repr(spec) in capsys.readouterr().out
