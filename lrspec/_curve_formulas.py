@@ -22,9 +22,7 @@ _sqrt = math.sqrt
 _cos = math.cos
 
 
-def _ns(t: Any) -> tuple[Any, Any]:
-    xp = _xp.namespace(t)
-    return xp, (t if xp is _xp.SCALAR else xp.asfloat(t))
+_ns = _xp.with_floats
 
 
 def inverse_time(t: Any, *, decay_steps: int, rate: float, staircase: bool) -> Any:

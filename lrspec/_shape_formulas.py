@@ -25,12 +25,7 @@ _cos = math.cos
 _floor = math.floor
 
 
-def _ns(t: Any) -> tuple[Any, Any]:
-    kind = type(t)
-    if kind is int or kind is float:
-        return _xp.SCALAR, t
-    xp = _xp.namespace(t)
-    return xp, (t if xp is _xp.SCALAR else xp.asfloat(t))
+_ns = _xp.with_floats
 
 
 def constant_factor(t: Any, *, factor: float = 1.0) -> Any:

@@ -212,6 +212,15 @@ def namespace(epoch: Any) -> Any:
     )
 
 
+def with_floats(epoch: Any) -> tuple[Any, Any]:
+    """``(namespace, epoch)``, an array epoch as floats (integer arrays promote lazily)."""
+    kind = type(epoch)
+    if kind is int or kind is float:
+        return SCALAR, epoch
+    xp = namespace(epoch)
+    return xp, (epoch if xp is SCALAR else xp.asfloat(epoch))
+
+
 def size(xp: Any, x: Any) -> int:
     """The number of elements of an array or tensor ``x`` of namespace ``xp``."""
     return int(x.numel()) if xp.name == "torch" else int(x.size)

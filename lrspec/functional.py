@@ -46,12 +46,7 @@ _floor = math.floor
 _bisect_right = bisect.bisect_right
 
 
-def _ns(epoch: Any) -> tuple[Any, Any]:
-    kind = type(epoch)
-    if kind is int or kind is float:
-        return _xp.SCALAR, epoch
-    xp = _xp.namespace(epoch)
-    return xp, (epoch if xp is _xp.SCALAR else xp.asfloat(epoch))
+_ns = _xp.with_floats
 
 
 def step_lr(epoch: Any, base_lr: float, *, step_size: int, gamma: float) -> Any:
@@ -168,7 +163,10 @@ def cyclic_scale(mode: str, gamma: float, xp: Any, x: Any) -> Any:
     if mode == "triangular":
         return 1.0
     if mode == "triangular2":
-        return 1 / (2.0 ** (x - 1))
+        if xp is None or xp is _xp.SCALAR:  # plain numbers
+            return 1 / (2.0 ** (x - 1))  # torch's expression (OverflowError past ~1024 cycles)
+        # the same powers of two on arrays, underflowing to 0 instead of overflowing
+        return 0.5 ** (x - 1)
     return gamma**x  # exp_range
 
 

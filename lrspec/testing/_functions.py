@@ -64,7 +64,7 @@ def tiny_factor(epoch: float) -> float:
 
 def halving_scale(x: float) -> float:
     """CyclicLR scale: ``1 / 2 ** (x - 1)`` (triangular2 written by hand)."""
-    return float(1 / (2.0 ** (x - 1)))
+    return float(0.5 ** (x - 1))  # = 1 / 2.0**(x - 1), underflowing to 0 far out (no overflow)
 
 
 def slow_decay_scale(x: float) -> float:
