@@ -32,35 +32,18 @@ skipped with the reason shown; under ``CI=true`` a missing package fails instead
 from __future__ import annotations
 
 import contextlib
-import os
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np
 import pytest
+from _peers import jax, jnp, optax
 from hypothesis import given
 from hypothesis import strategies as st
 
 import lrspec
 from lrspec import Clip, ExponentialLR, Join, LinearLR, PolynomialLR, StepLR, Warmup
 from lrspec import testing as lt
-
-
-def _missing_peer(exc: ImportError) -> None:
-    if os.environ.get("CI") == "true":
-        raise exc
-    pytest.skip(
-        f"{exc.name} is not installed (`pip install --group peers`); CI=true never skips",
-        allow_module_level=True,
-    )
-
-
-try:
-    import jax
-    import jax.numpy as jnp
-    import optax
-except ImportError as exc:  # pragma: no cover - depends on the environment
-    _missing_peer(exc)
 
 Schedule = Callable[[Any], Any]
 

@@ -24,36 +24,18 @@ skipped with the reason shown; under ``CI=true`` a missing package fails instead
 
 from __future__ import annotations
 
-import os
 from itertools import accumulate
 from operator import mul
 from typing import Any
 
 import numpy as np
 import pytest
+from _peers import jax, jnp, optax
 from hypothesis import given
 from hypothesis import strategies as st
 
 import lrspec
 from lrspec.testing import base_lrs
-
-
-def _missing_peer(exc: ImportError) -> None:
-    """Skip the module when a peer is absent locally; under ``CI=true`` fail instead."""
-    if os.environ.get("CI") == "true":
-        raise exc
-    pytest.skip(
-        f"{exc.name} is not installed (`pip install --group peers`); CI=true never skips",
-        allow_module_level=True,
-    )
-
-
-try:
-    import jax
-    import jax.numpy as jnp
-    import optax
-except ImportError as exc:  # pragma: no cover - depends on the environment
-    _missing_peer(exc)
 
 #: Scales optax accepts (>= 0), kept clear of float32's subnormals.
 SCALES = st.one_of(
