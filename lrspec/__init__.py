@@ -28,6 +28,7 @@ from lrspec._decay import (
     PolynomialLR,
     StepLR,
 )
+from lrspec._hf import HF_SCHEDULERS, from_hf
 from lrspec._lambda import LambdaLR, MultiplicativeLR
 from lrspec._piecewise import Interpolate, PiecewiseConstant
 from lrspec._plateau import ReduceLROnPlateau
@@ -61,6 +62,7 @@ TORCH_TWINS: tuple[type[Schedule], ...] = (
 __version__ = "0.1.0"
 
 __all__ = [
+    "HF_SCHEDULERS",
     "SWALR",
     "TORCH_TWINS",
     "ChainedScheduler",
@@ -99,6 +101,7 @@ __all__ = [
     "Warmup",
     "__version__",
     "from_dict",
+    "from_hf",
     "functional",
     "parse",
     "register_function",

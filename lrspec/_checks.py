@@ -227,6 +227,25 @@ def distinct_ints(*, ge: int) -> Validator:
     return check
 
 
+class _Argument:
+    """Stands in for an ``attrs.Attribute`` when a validator checks a function's argument."""
+
+    __slots__ = ("name",)
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+
+def argument(validator: Validator, name: str, value: Any) -> Any:
+    """Check a plain function argument with a spec field's validator; return the value.
+
+    Functions that build specs (presets, :func:`lrspec.from_hf`) word their errors exactly as
+    the specs do: the argument, the rule, the value.
+    """
+    validator(None, _Argument(name), value)  # type: ignore[arg-type]
+    return value
+
+
 # --- evaluation-time arguments ------------------------------------------------------------
 
 
