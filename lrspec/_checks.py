@@ -12,11 +12,12 @@ import math
 import operator
 from collections.abc import Callable, Iterable, Sequence
 from itertools import pairwise
-from typing import Any
+from typing import Any, TypeVar
 
 import attrs
 
 Validator = Callable[[Any, "attrs.Attribute[Any]", Any], None]
+_T = TypeVar("_T")
 
 
 def _is_int(value: object) -> bool:
@@ -236,7 +237,7 @@ class _Argument:
         self.name = name
 
 
-def argument(validator: Validator, name: str, value: Any) -> Any:
+def argument(validator: Validator, name: str, value: _T) -> _T:
     """Check a plain function argument with a spec field's validator; return the value.
 
     Functions that build specs (presets, :func:`lrspec.from_hf`) word their errors exactly as

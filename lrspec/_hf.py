@@ -43,7 +43,9 @@ class _Args:
         self.kwargs = kwargs
         self.warmup = self._steps("num_warmup_steps", warmup)
         self.training = self._steps("num_training_steps", training)
-        self.base_lr = None if base_lr is None else c.argument(c.real(gt=0), "base_lr", base_lr)
+        self.base_lr: float | None = (
+            None if base_lr is None else c.argument(c.real(gt=0), "base_lr", c.as_float(base_lr))
+        )
 
     def _steps(self, label: str, value: Any) -> int | None:
         return None if value is None else c.argument(c.integer(ge=0), label, c.as_int(value))
