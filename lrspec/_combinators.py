@@ -181,6 +181,14 @@ class Join(Combinator):
             return children[k]._lr(xp, epoch - bounds[k - 1] if k else epoch, base_lr)
         if not bounds:
             return children[0]._lr(xp, epoch, base_lr)
+        starts = (0, *bounds)
+        pieces = [
+            functools.partial(_shifted, child, xp, start, base_lr)
+            for child, start in zip(children, starts, strict=True)
+        ]
+        value = _xp.piecewise(xp, epoch, bounds, pieces)
+        if value is not None:
+            return value
         # Each child sees its local step, clamped to its own segment (the values outside it
         # are masked out, and clamping keeps every child within the steps it is defined on).
         value = children[0]._lr(xp, xp.minimum(epoch, bounds[0]), base_lr)
@@ -192,6 +200,11 @@ class Join(Combinator):
                 local = xp.minimum(local, end - start)
             value = xp.where(reached, child._lr(xp, local, base_lr), value)
         return value
+
+
+def _shifted(child: Schedule, xp: Any, start: int, base_lr: float, epoch: Any) -> Any:
+    """``child`` on its local step, ``epoch - start``, for a segment that starts at ``start``."""
+    return child._lr(xp, epoch - start if start else epoch, base_lr)
 
 
 # --- Warmup ---------------------------------------------------------------------------------
@@ -256,19 +269,31 @@ class Warmup(Combinator):
         """The inner schedule's factor at the hand-off."""
         return float(self.inner._lr(_SCALAR, 0 if self.prefix else self.steps, 1.0))
 
+    def _warming(self, xp: Any, epoch: Any, base_lr: float) -> Any:
+        """The ramp, for steps before ``steps``."""
+        return base_lr * ramp(xp, epoch / self.steps, self.start_factor, self._target, self.kind)
+
+    def _after(self, xp: Any, epoch: Any, base_lr: float) -> Any:
+        """The inner schedule, for steps from ``steps`` on."""
+        return self.inner._lr(xp, epoch - self.steps if self.prefix else epoch, base_lr)
+
     def _lr(self, xp: Any, epoch: Any, base_lr: float) -> Any:
-        steps, inner = self.steps, self.inner
+        steps = self.steps
         if not steps:
-            return inner._lr(xp, epoch, base_lr)
-        start, target, kind = self.start_factor, self._target, self.kind
+            return self.inner._lr(xp, epoch, base_lr)
         if xp is _SCALAR:
-            if epoch < steps:
-                return base_lr * ramp(xp, epoch / steps, start, target, kind)
-            return inner._lr(xp, epoch - steps if self.prefix else epoch, base_lr)
+            return (self._warming if epoch < steps else self._after)(xp, epoch, base_lr)
+        pieces = (
+            functools.partial(self._warming, xp, base_lr=base_lr),
+            functools.partial(self._after, xp, base_lr=base_lr),
+        )
+        value = _xp.piecewise(xp, epoch, (steps,), pieces)
+        if value is not None:
+            return value
+        # Both branches run on every step; each is clamped to the steps it is defined on.
         warm = epoch < steps
-        warming = base_lr * ramp(xp, xp.minimum(epoch / steps, 1.0), start, target, kind)
-        local = xp.where(warm, 0, epoch - steps) if self.prefix else epoch
-        return xp.where(warm, warming, inner._lr(xp, local, base_lr))
+        warming = self._warming(xp, xp.minimum(epoch, steps), base_lr)
+        return xp.where(warm, warming, self._after(xp, xp.where(warm, steps, epoch), base_lr))
 
 
 # --- Product --------------------------------------------------------------------------------

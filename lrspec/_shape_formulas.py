@@ -37,9 +37,8 @@ def constant_factor(t: Any, *, factor: float = 1.0) -> Any:
     if type(t) in _PLAIN:
         return float(factor)
     xp, e = _ns(t)
-    if xp is _xp.SCALAR:
-        return float(factor)
-    return e * 0.0 + factor  # an array/tensor of the input's shape (and float dtype)
+    # filled, not computed: an array/tensor of the input's shape and float dtype
+    return xp.filled(e, factor)
 
 
 def linear_decay(
@@ -54,7 +53,8 @@ def linear_decay(
         return end_factor + (start_factor - end_factor) * (1.0 - min(t, total_steps) / total_steps)
     xp, e = _ns(t)
     p = xp.minimum(e, total_steps) / total_steps
-    return end_factor + (start_factor - end_factor) * (1.0 - p)
+    # in place on the temporary p (``1 - p`` is ``-p + 1`` bit for bit)
+    return xp.add_(xp.mul_(xp.add_(xp.mul_(p, -1.0), 1.0), start_factor - end_factor), end_factor)
 
 
 def cosine_decay(
@@ -84,10 +84,12 @@ def cosine_decay(
     p = xp.minimum(e, total_steps) / total_steps
     if k != 1.0:
         p = p**k
-    c = (1.0 + xp.cos(_PI * p)) / 2
+    # the same operations in place on the temporary p: a large curve then costs one
+    # allocation instead of six (numpy's fresh arrays are most of the time otherwise)
+    c = xp.div_(xp.add_(xp.cos_(xp.mul_(p, _PI)), 1.0), 2)
     if exponent != 1.0:
         c = c**exponent
-    return end_factor + (1.0 - end_factor) * c
+    return xp.add_(xp.mul_(c, 1.0 - end_factor), end_factor)
 
 
 def polynomial_decay(
@@ -131,7 +133,8 @@ def one_minus_sqrt_decay(t: Any, *, total_steps: int, end_factor: float = 0.0) -
         return end_factor + (1.0 - end_factor) * (1.0 - p**0.5)
     xp, e = _ns(t)
     p = xp.minimum(e, total_steps) / total_steps
-    return end_factor + (1.0 - end_factor) * (1.0 - p**0.5)
+    root = p**0.5  # in place on this temporary (``1 - r`` is ``-r + 1`` bit for bit)
+    return xp.add_(xp.mul_(xp.add_(xp.mul_(root, -1.0), 1.0), 1.0 - end_factor), end_factor)
 
 
 def exponential_decay(

@@ -42,6 +42,14 @@ class _Scalar:
     def div_(x: Any, d: float) -> Any:
         return x / d
 
+    @staticmethod
+    def mul_(x: Any, m: float) -> Any:
+        return x * m
+
+    @staticmethod
+    def add_(x: Any, a: float) -> Any:
+        return x + a
+
     log = staticmethod(math.log)
     tanh = staticmethod(math.tanh)
 
@@ -64,6 +72,14 @@ class _Scalar:
     @staticmethod
     def cast(x: Any, like: Any) -> Any:
         return x
+
+    @staticmethod
+    def filled(x: Any, value: float) -> Any:
+        return float(value)
+
+    @staticmethod
+    def cuts(x: Any, points: tuple[int, ...]) -> None:
+        return None  # a number is one step: the combinators branch on it themselves
 
 
 class _Numpy:
@@ -93,6 +109,14 @@ class _Numpy:
         x /= d
         return x
 
+    def mul_(self, x: Any, m: float) -> Any:
+        x *= m
+        return x
+
+    def add_(self, x: Any, a: float) -> Any:
+        x += a
+        return x
+
     def floor(self, x: Any) -> Any:
         return self.np.floor(x)
 
@@ -118,6 +142,52 @@ class _Numpy:
     def cast(self, x: Any, like: Any) -> Any:
         return x  # numpy promotes bool/int arrays correctly against Python floats
 
+    def filled(self, x: Any, value: float) -> Any:
+        np = self.np
+        if type(x) is not np.ndarray:  # numpy scalars stay numpy scalars
+            return x * 0.0 + value
+        # the dtype ``x * 0.0`` would have: float32 stays float32, integers become float64
+        return np.full(x.shape, value, dtype=np.result_type(x.dtype, 0.0))
+
+    def cuts(self, x: Any, points: tuple[int, ...]) -> list[int] | None:
+        """Where a sorted 1-D float or int array first reaches each point, else None.
+
+        Large curves are ``arange``s: a combinator then evaluates each child on its own
+        slice instead of over the whole array under masks. One comparison pass checks the
+        order (``searchsorted`` needs it); anything else takes the general path.
+        """
+        np = self.np
+        if type(x) is not np.ndarray or x.ndim != 1 or not x.size:
+            return None
+        kind, dtype = x.dtype.kind, x.dtype
+        if not (kind in "iu" or dtype == np.float32 or dtype == np.float64):
+            return None
+        if x.size > 1 and not (x[1:] >= x[:-1]).all():
+            return None
+        if kind == "f":
+            # the least key >= each point, so ``x >= key`` is ``x >= point`` exactly (as the
+            # Python-number path compares); float32 cannot hold every int
+            keys = np.array(points, dtype=dtype)
+            for i, point in enumerate(points):
+                if float(keys[i]) < point:
+                    keys[i] = np.nextafter(keys[i], dtype.type(np.inf))
+        else:
+            keys = np.array(points, dtype=np.float64)
+        return [int(i) for i in np.searchsorted(x, keys, side="left")]
+
+    def assemble(self, x: Any, parts: list[tuple[int, int, Any]]) -> Any:
+        """One array of ``x``'s shape from ``(start, end, value)`` parts covering it."""
+        np = self.np
+        dtype = np.result_type(x.dtype, 0.0, *(value for _, _, value in parts))
+        if len(parts) == 1:
+            value = parts[0][2]
+            if type(value) is np.ndarray and value.shape == x.shape and value.dtype == dtype:
+                return value
+        out = np.empty(x.shape, dtype=dtype)
+        for start, end, value in parts:
+            out[start:end] = value
+        return out
+
 
 class _Torch:
     name = "torch"
@@ -141,6 +211,12 @@ class _Torch:
 
     def div_(self, x: Any, d: float) -> Any:
         return x.div_(d)
+
+    def mul_(self, x: Any, m: float) -> Any:
+        return x.mul_(m)
+
+    def add_(self, x: Any, a: float) -> Any:
+        return x.add_(a)
 
     def floor(self, x: Any) -> Any:
         return self.torch.floor(x)
@@ -178,6 +254,13 @@ class _Torch:
     def cast(self, x: Any, like: Any) -> Any:
         # bool/int tensors combine with Python floats in torch's *default* dtype (float32)
         return x.to(like.dtype)
+
+    def filled(self, x: Any, value: float) -> Any:
+        return self.torch.full_like(x, value)  # x is floating (``asfloat``)
+
+    def cuts(self, x: Any, points: tuple[int, ...]) -> None:
+        # tensors take the general path: finding the cuts would synchronise with the device
+        return None
 
 
 SCALAR = _Scalar()
@@ -219,6 +302,26 @@ def with_floats(epoch: Any) -> tuple[Any, Any]:
         return SCALAR, epoch
     xp = namespace(epoch)
     return xp, (epoch if xp is SCALAR else xp.asfloat(epoch))
+
+
+def piecewise(xp: Any, x: Any, points: tuple[int, ...], pieces: Any) -> Any:
+    """``pieces[i](x[k])`` for the ``x[k]`` in ``[points[i-1], points[i])``, or None.
+
+    For a sorted 1-D numpy array, each piece runs once on its own slice (empty slices are
+    skipped) and writes into one output; the dtype is that of all pieces together, so
+    float32 stays float32. None means no such split here (unsorted, nd, a tensor): the
+    caller takes its general, masked path.
+    """
+    cuts = xp.cuts(x, points)
+    if cuts is None:
+        return None
+    spans = zip((0, *cuts), (*cuts, x.size), strict=True)
+    parts = [
+        (start, end, piece(x[start:end]))
+        for piece, (start, end) in zip(pieces, spans, strict=True)
+        if end > start
+    ]
+    return xp.assemble(x, parts)
 
 
 def size(xp: Any, x: Any) -> int:
