@@ -115,6 +115,8 @@ def _wave(decay: int, cycles: float, floor: float, shift: int = 0) -> Schedule:
     if cycles == 0.5 and not shift:
         return Cosine(total_steps=decay, end_factor=floor)
     period = decay / cycles
+    if not math.isfinite(period):  # a subnormal num_cycles: HF's cosine is exactly 1
+        return Constant()
     half = period / 2
     count = math.ceil((period + shift) / half) + 1
     knots = [j * half - shift for j in range(count)]
@@ -158,14 +160,17 @@ def _cosine_with_min_lr(a: _Args) -> Schedule:
 def _cosine_with_restarts(a: _Args) -> Schedule:
     decay = a.need_decay()
     cycles = a.real("num_cycles", 1, gt=0)
-    piece = _cosine_piece(decay / cycles)
-    if cycles == 1:
-        body = piece
+    period = decay / cycles
+    body: Schedule
+    if not math.isfinite(period):  # a subnormal num_cycles: 1, then 0 from N on
+        body = Join(schedules=[Constant(), Constant(factor=0.0)], boundaries=[decay])
+    elif cycles == 1:
+        body = _cosine_piece(period)
     elif cycles.is_integer():
-        body = Cycle(inner=piece, period=decay / cycles, limit=int(cycles))
+        body = Cycle(inner=_cosine_piece(period), period=period, limit=int(cycles))
     else:  # the last cycle is cut short: HF is 0 from num_training_steps on
         body = Join(
-            schedules=[Cycle(inner=piece, period=decay / cycles), Constant(factor=0.0)],
+            schedules=[Cycle(inner=_cosine_piece(period), period=period), Constant(factor=0.0)],
             boundaries=[decay],
         )
     return _warm(body, a.warmup or 0)
