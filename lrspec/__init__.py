@@ -38,6 +38,7 @@ from lrspec._restarts import Cycle
 from lrspec._serialize import from_dict, parse, to_dict
 from lrspec._shapes import Constant, Cosine, Exponential, Linear, OneMinusSqrt, Polynomial
 from lrspec._swa import SWALR
+from lrspec._units import Epochs, Fraction, resolve
 
 #: The spec classes that mirror a torch scheduler, by torch's class name.
 TORCH_TWINS: tuple[type[Schedule], ...] = (
@@ -74,8 +75,10 @@ __all__ = [
     "CosineAnnealingWarmRestarts",
     "Cycle",
     "CyclicLR",
+    "Epochs",
     "Exponential",
     "ExponentialLR",
+    "Fraction",
     "Interpolate",
     "InverseSqrt",
     "InverseTime",
@@ -105,6 +108,7 @@ __all__ = [
     "functional",
     "parse",
     "register_function",
+    "resolve",
     "stepping",
     "to_dict",
     "warmup_cosine",

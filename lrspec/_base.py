@@ -25,6 +25,7 @@ testing its type.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Iterator, Sequence
 from itertools import accumulate, islice
 from operator import mul
@@ -32,6 +33,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from lrspec import _xp
 from lrspec._checks import check_base_lr, check_metrics, check_steps
+from lrspec._units import require_resolved, unresolved
 from lrspec.stepping import Group, clone, set_momentum, write
 
 if TYPE_CHECKING:
@@ -54,6 +56,10 @@ class Twin:
     has_closed_form: ClassVar[bool] = False
     #: The attributes that change as it steps: what a checkpoint must hold.
     state_keys: ClassVar[tuple[str, ...]] = ("base", "last_epoch", "step_count")
+
+    def __new__(cls, spec: Schedule, *args: Any, **kwargs: Any) -> Any:
+        require_resolved(spec)  # before any twin, a composite's children's included, is built
+        return super().__new__(cls)
 
     def __init__(self, spec: Schedule, group: Group) -> None:
         self.spec = spec
@@ -157,6 +163,12 @@ class Schedule:
         """The specs it composes (empty for a leaf)."""
         return ()
 
+    @functools.cached_property
+    def _unresolved(self) -> str | None:
+        """Why it cannot be evaluated (a unit left in it: :func:`lrspec.resolve`), or None;
+        decided once per spec (specs are frozen), so evaluating checks it cheaply."""
+        return unresolved(self)
+
     @property
     def scales_with_base_lr(self) -> bool:
         """Whether ``lr(t, k * base_lr) == k * lr(t, base_lr)``: the lr is a factor of the base.
@@ -209,12 +221,14 @@ class Schedule:
         # The common case, checked inline: a plain int/float epoch in [0, 2**53) (NaN fails
         # the comparison; 2**53 is _xp.MAX_EPOCH, folded to a constant) and a float base_lr.
         if (
-            type(base_lr) is float
+            self._unresolved is None
+            and type(base_lr) is float
             and (type(epoch) is int or type(epoch) is float)
             and 0 <= epoch < 2**53
             and 0.0 <= base_lr < _INF
         ):
             return self._lr(_xp.SCALAR, epoch, base_lr)
+        require_resolved(self)
         base = check_base_lr(base_lr)
         xp = _xp.namespace(epoch)
         return self._lr(xp, _xp.check_epoch(xp, epoch), base)
@@ -230,6 +244,7 @@ class Schedule:
 
         Returns ``steps + 1`` values, the first being the lr right after construction.
         """
+        require_resolved(self)
         base = check_base_lr(base_lr)
         if metrics is not None:
             raise TypeError(
@@ -263,6 +278,7 @@ class Schedule:
         >>> list(islice(ExponentialLR(gamma=0.5).iter_trace(1.0), 4))
         [1.0, 0.5, 0.25, 0.125]
         """
+        require_resolved(self)
         base = check_base_lr(base_lr)
         if self.metric_driven:
             return self._iter_metrics(base, steps, metrics)
@@ -428,15 +444,6 @@ class MomentumSchedule(Schedule):
     cycle_momentum: bool
 
     @property
-    def scales_with_base_lr(self) -> bool:
-        """Whether ``lr(t, k * base_lr) == k * lr(t, base_lr)``: the lr is a factor of the base.
-
-        False for schedules with absolute lrs of their own (CyclicLR, OneCycleLR, SWALR);
-        a composite scales when every child does.
-        """
-        return all(child.scales_with_base_lr for child in self.children)
-
-    @property
     def moves_momentum(self) -> bool:
         return self.cycle_momentum
 
@@ -446,12 +453,14 @@ class MomentumSchedule(Schedule):
 
     def momentum(self, epoch: Any) -> Any:
         """The momentum (or beta1) torch writes into the group at ``epoch``."""
+        require_resolved(self)
         self._require_momentum()
         xp = _xp.namespace(epoch)
         return self._momentum(xp, _xp.check_epoch(xp, epoch))
 
     def trace_momentum(self, steps: int) -> list[float]:
         """The momentum sequence torch writes, bit for bit (``steps + 1`` values)."""
+        require_resolved(self)
         self._require_momentum()
         n = check_steps(steps)
         self._check_steps(n)

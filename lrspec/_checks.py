@@ -16,6 +16,8 @@ from typing import Any, TypeVar
 
 import attrs
 
+from lrspec._units import Unit, read
+
 Validator = Callable[[Any, "attrs.Attribute[Any]", Any], None]
 _T = TypeVar("_T")
 
@@ -104,6 +106,96 @@ def as_tuple(value: Sequence[Any]) -> tuple[Any, ...]:
     if isinstance(value, (list, tuple)):
         return tuple(value)
     return value  # type: ignore[return-value]  # rejected by the validator
+
+
+# --- step counts: ints, or unit values resolved later -----------------------------------
+#
+# A field is a *step field* exactly when its converter is one of the ``as_*steps*``
+# functions below (``STEP_CONVERTERS``): that is how :func:`lrspec.resolve` finds the fields
+# to resolve, and why a step-count field must use them and nothing else may.
+
+
+def is_unit(value: object) -> bool:
+    """Whether ``value`` is a unit value (``Epochs`` / ``Fraction``) not yet resolved."""
+    return isinstance(value, Unit)
+
+
+def _as_unit(value: Any) -> Any:
+    """A unit string ("10ep", "0.1dur") as its unit value; anything else unchanged."""
+    if isinstance(value, str):
+        try:
+            return read(value)
+        except (TypeError, ValueError):
+            return str(value)  # rejected by the validator, which says why
+    return value
+
+
+def as_steps(value: int | float | str | Unit) -> int:
+    """:func:`as_int` for a step count, which may also be a unit value or its text form."""
+    if type(value) is int:
+        return value
+    return as_int(_as_unit(value))  # units pass through as_int, untouched
+
+
+def as_optional_steps(value: int | float | str | Unit | None) -> int | None:
+    """:func:`as_steps` for step counts where ``None`` means "not given"."""
+    return None if value is None else as_steps(value)
+
+
+def as_float_steps(value: float | str | Unit) -> float:
+    """:func:`as_float` for a step position that may be fractional, or a unit value."""
+    return as_float(_as_unit(value))
+
+
+def _step_items(value: Any, item: Callable[[Any], Any]) -> Any:
+    if type(value).__name__ == "ndarray" and getattr(value, "ndim", None) == 1:
+        value = value.tolist()
+    if isinstance(value, (list, tuple)):
+        return tuple(item(v) for v in value)
+    return value  # rejected by the validator
+
+
+def as_step_tuple(value: Sequence[int | float | str | Unit]) -> tuple[int, ...]:
+    """:func:`as_int_tuple` for step counts (units and their text forms pass)."""
+    return _step_items(value, as_steps)  # type: ignore[no-any-return]
+
+
+def as_float_step_tuple(value: Sequence[float | str | Unit]) -> tuple[float, ...]:
+    """A list, tuple or 1-d array of step positions as a tuple of floats and unit values."""
+    return _step_items(value, as_float_steps)  # type: ignore[no-any-return]
+
+
+def as_sorted_step_tuple(value: Iterable[int | float | str | Unit]) -> tuple[int, ...]:
+    """:func:`as_sorted_int_tuple` for step counts: ints are sorted, and so are units of one
+    kind; a mix stays in order until :func:`lrspec.resolve` makes it ints (then sorted)."""
+    if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
+        return value  # type: ignore[return-value]  # rejected by the validator
+    if type(value).__name__ == "ndarray" and getattr(value, "ndim", None) != 1:
+        return value  # type: ignore[return-value]  # rejected by the validator
+    items = tuple(as_steps(v) for v in value)
+    kinds = set(map(type, items))
+    if kinds == {int}:
+        return tuple(sorted(items))
+    if len(kinds) == 1 and is_unit(items[0]):
+        return tuple(sorted(items, key=lambda u: u.value))  # type: ignore[attr-defined]
+    return items
+
+
+#: The step converters, and what a resolved value is: (integral, a tuple of them).
+STEP_CONVERTERS: dict[Callable[..., Any], tuple[bool, bool]] = {
+    as_steps: (True, False),
+    as_optional_steps: (True, False),
+    as_step_tuple: (True, True),
+    as_sorted_step_tuple: (True, True),
+    as_float_steps: (False, False),
+    as_float_step_tuple: (False, True),
+}
+
+
+def step_field(field: attrs.Attribute[Any]) -> tuple[bool, bool] | None:
+    """``(integral, many)`` when ``field`` is a step field (its converter says so), else None."""
+    converter: Any = field.converter
+    return STEP_CONVERTERS.get(converter)
 
 
 # --- validators ---------------------------------------------------------------------------
@@ -224,6 +316,106 @@ def distinct_ints(*, ge: int) -> Validator:
                     f"{attribute.name} must not repeat a value (torch would apply the "
                     f"decay that many times at once), got {a!r} twice in {list(value)!r}"
                 )
+
+    return check
+
+
+def _text_unit(attribute: attrs.Attribute[Any], value: str) -> None:
+    """Why a string is not a step count (the converter made every good unit string a unit)."""
+    try:
+        read(value)
+    except TypeError as exc:
+        raise TypeError(f"{attribute.name} must be an int or a unit: {exc}") from None
+    except ValueError as exc:
+        raise ValueError(f"{attribute.name}: {value!r} is not a valid unit: {exc}") from None
+
+
+def _unit_bound(attribute: attrs.Attribute[Any], value: Unit, positive: bool) -> None:
+    # Units are rounded up, so only an exact zero can fall below a bound of 1 (or > 0).
+    if positive and value.value == 0:
+        raise ValueError(f"{attribute.name} must be a positive number of steps, got {value!r}")
+
+
+def _unit_or(check: Validator, positive: Callable[[Any], bool]) -> Validator:
+    """``check``, except that a unit value (or a string naming one) is checked as a unit."""
+
+    def wrapped(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+        if isinstance(value, Unit):
+            _unit_bound(attribute, value, positive(value))
+        elif isinstance(value, str):
+            _text_unit(attribute, value)
+        else:
+            check(inst, attribute, value)
+
+    return wrapped
+
+
+def steps(*, ge: int) -> Validator:
+    """A step count: an int >= ``ge``, or a unit value (``Epochs`` / ``Fraction``)."""
+    return _unit_or(integer(ge=ge), lambda _: ge >= 1)
+
+
+def optional_steps(*, ge: int) -> Validator:
+    """:func:`steps`, or None."""
+    inner = steps(ge=ge)
+
+    def check(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+        if value is not None:
+            inner(inst, attribute, value)
+
+    return check
+
+
+def float_steps(*, gt: float | None = None, ge: float | None = None) -> Validator:
+    """A step position that may be fractional (a finite real in bounds), or a unit value."""
+    return _unit_or(real(gt=gt, ge=ge), lambda _: gt is not None and gt >= 0)
+
+
+def _step_items_check(
+    attribute: attrs.Attribute[Any], value: Any, ge: int, what: str, distinct: bool
+) -> None:
+    """Each item an int >= ``ge`` or a unit; items of one kind in order (distinct: sorted)."""
+    if not isinstance(value, tuple):
+        _fail_type(attribute, what, value)
+    for item in value:
+        if isinstance(item, Unit):
+            _unit_bound(attribute, item, ge >= 1)
+        elif isinstance(item, str):
+            _text_unit(attribute, item)
+    ints = tuple(v for v in value if not isinstance(v, Unit))
+    _int_items(attribute, ints, ge, what)
+    for kind in {type(v) for v in value}:
+        same = [v.value if isinstance(v, Unit) else v for v in value if type(v) is kind]
+        for a, b in pairwise(same):
+            if a == b and distinct:
+                raise ValueError(
+                    f"{attribute.name} must not repeat a value, got {a!r} twice in {list(value)!r}"
+                )
+            if not a < b and not distinct:
+                raise ValueError(
+                    f"{attribute.name} must be strictly increasing, got {list(value)!r}"
+                )
+
+
+def increasing_steps(*, ge: int) -> Validator:
+    """:func:`increasing_ints` for step counts: units of one kind must increase too (a mix
+    is checked again once :func:`lrspec.resolve` has made it ints)."""
+
+    def check(_inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+        if isinstance(value, tuple) and all(type(v) is int for v in value):
+            increasing_ints(ge=ge)(_inst, attribute, value)  # the ints' own wording
+        _step_items_check(attribute, value, ge, "a list or tuple of step counts", False)
+
+    return check
+
+
+def distinct_steps(*, ge: int) -> Validator:
+    """:func:`distinct_ints` for step counts (sorted by the converter where comparable)."""
+
+    def check(_inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+        if isinstance(value, tuple) and all(type(v) is int for v in value):
+            distinct_ints(ge=ge)(_inst, attribute, value)  # the ints' own wording
+        _step_items_check(attribute, value, ge, "an iterable of step counts", True)
 
     return check
 

@@ -181,7 +181,7 @@ def load_children(twin: Any, state: Any, keys: tuple[str, ...]) -> None:
 
 
 def _sequential_milestones(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
-    c.increasing_ints(ge=1)(inst, attribute, value)
+    c.increasing_steps(ge=1)(inst, attribute, value)
     n = len(inst.schedulers)
     if len(value) != n - 1:
         raise ValueError(
@@ -235,7 +235,7 @@ class SequentialLR(Schedule):
         converter=c.as_tuple, validator=_sequential_children
     )
     milestones: tuple[int, ...] = attrs.field(
-        converter=c.as_int_tuple, validator=_sequential_milestones
+        converter=c.as_step_tuple, validator=_sequential_milestones
     )
 
     torch_name = "torch.optim.lr_scheduler.SequentialLR"

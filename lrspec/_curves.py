@@ -37,7 +37,7 @@ class InverseTime(Catalogue):
     0.5
     """
 
-    decay_steps: int = attrs.field(converter=c.as_int, validator=c.integer(ge=1))
+    decay_steps: int = attrs.field(converter=c.as_steps, validator=c.steps(ge=1))
     rate: float = attrs.field(converter=c.as_float, validator=c.real(ge=0))
     staircase: bool = attrs.field(default=False, converter=c.as_bool, validator=c.boolean)
 
@@ -72,7 +72,7 @@ class InverseSqrt(Catalogue):
     0.1
     """
 
-    timescale: int = attrs.field(default=10_000, converter=c.as_int, validator=c.integer(ge=1))
+    timescale: int = attrs.field(default=10_000, converter=c.as_steps, validator=c.steps(ge=1))
 
     def _factor(self, xp: Any, t: Any) -> Any:
         return F.inverse_sqrt(t, timescale=self.timescale)
@@ -109,7 +109,7 @@ class Tanh(Catalogue):
     True
     """
 
-    total_steps: int = attrs.field(converter=c.as_int, validator=c.integer(ge=1))
+    total_steps: int = attrs.field(converter=c.as_steps, validator=c.steps(ge=1))
     lower: float = attrs.field(default=-7.0, converter=c.as_float, validator=c.real())
     upper: float = attrs.field(default=3.0, converter=c.as_float, validator=_above_lower)
     end_factor: float = attrs.field(default=0.0, converter=c.as_float, validator=c.real(ge=0))

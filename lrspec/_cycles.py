@@ -54,9 +54,9 @@ class CyclicLR(MomentumSchedule):
 
     base_lr: float = attrs.field(converter=c.as_float, validator=c.real(ge=0))
     max_lr: float = attrs.field(converter=c.as_float, validator=c.real(ge=0))
-    step_size_up: int = attrs.field(default=2000, converter=c.as_int, validator=c.integer(ge=1))
+    step_size_up: int = attrs.field(default=2000, converter=c.as_steps, validator=c.steps(ge=1))
     step_size_down: int | None = attrs.field(
-        default=None, converter=c.as_optional_int, validator=c.optional_integer(ge=1)
+        default=None, converter=c.as_optional_steps, validator=c.optional_steps(ge=1)
     )
     mode: str = attrs.field(
         default="triangular",
@@ -167,7 +167,7 @@ class OneCycleLR(MomentumSchedule):
 
     max_lr: float = attrs.field(converter=c.as_float, validator=c.real(gt=0))
     total_steps: int | None = attrs.field(
-        default=None, converter=c.as_optional_int, validator=c.optional_integer(ge=1)
+        default=None, converter=c.as_optional_steps, validator=c.optional_steps(ge=1)
     )
     epochs: int | None = attrs.field(
         default=None, converter=c.as_optional_int, validator=c.optional_integer(ge=1)
@@ -203,6 +203,14 @@ class OneCycleLR(MomentumSchedule):
 
     def __attrs_post_init__(self) -> None:
         per_epoch = (self.epochs, self.steps_per_epoch)
+        if c.is_unit(self.total_steps):  # the phases are checked once lrspec.resolve runs
+            if per_epoch != (None, None):
+                raise ValueError(
+                    "epochs and steps_per_epoch must be None when total_steps is a unit "
+                    f"({self.total_steps!r}), got epochs={self.epochs!r}, "
+                    f"steps_per_epoch={self.steps_per_epoch!r}"
+                )
+            return
         if self.total_steps is None:
             if None in per_epoch:
                 raise ValueError(
@@ -381,7 +389,7 @@ class CosineAnnealingWarmRestarts(Schedule):
     [1.0, 0.5, 1.0, 0.5, 1.0]
     """
 
-    T_0: int = attrs.field(converter=c.as_int, validator=c.integer(ge=1))
+    T_0: int = attrs.field(converter=c.as_steps, validator=c.steps(ge=1))
     T_mult: int = attrs.field(default=1, converter=c.as_int, validator=c.integer(ge=1))
     eta_min: float = attrs.field(default=0.0, converter=c.as_float, validator=c.real(ge=0))
 

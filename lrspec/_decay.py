@@ -47,7 +47,7 @@ class StepLR(Schedule):
     [1.0, 1.0, 0.5, 0.5, 0.25, 0.25]
     """
 
-    step_size: int = attrs.field(converter=c.as_int, validator=c.integer(ge=1))
+    step_size: int = attrs.field(converter=c.as_steps, validator=c.steps(ge=1))
     gamma: float = attrs.field(default=0.1, converter=c.as_float, validator=c.real(gt=0))
 
     torch_name = "torch.optim.lr_scheduler.StepLR"
@@ -114,7 +114,7 @@ class MultiStepLR(Schedule):
     """
 
     milestones: tuple[int, ...] = attrs.field(
-        converter=c.as_sorted_int_tuple, validator=c.distinct_ints(ge=1)
+        converter=c.as_sorted_step_tuple, validator=c.distinct_steps(ge=1)
     )
     gamma: float = attrs.field(default=0.1, converter=c.as_float, validator=c.real(gt=0))
 
@@ -180,7 +180,7 @@ class ConstantLR(Schedule):
     """
 
     factor: float = attrs.field(default=1.0 / 3, converter=c.as_float, validator=c.real(gt=0, le=1))
-    total_iters: int = attrs.field(default=5, converter=c.as_int, validator=c.integer(ge=1))
+    total_iters: int = attrs.field(default=5, converter=c.as_steps, validator=c.steps(ge=1))
 
     torch_name = "torch.optim.lr_scheduler.ConstantLR"
     multiplicative = True
@@ -247,7 +247,7 @@ class LinearLR(Schedule):
         default=1.0 / 3, converter=c.as_float, validator=c.real(gt=0, le=1)
     )
     end_factor: float = attrs.field(default=1.0, converter=c.as_float, validator=c.real(ge=0, le=1))
-    total_iters: int = attrs.field(default=5, converter=c.as_int, validator=c.integer(ge=1))
+    total_iters: int = attrs.field(default=5, converter=c.as_steps, validator=c.steps(ge=1))
 
     torch_name = "torch.optim.lr_scheduler.LinearLR"
     multiplicative = True
@@ -373,7 +373,7 @@ class PolynomialLR(Schedule):
     [1.0, 0.75, 0.5, 0.25, 0.0, 0.0]
     """
 
-    total_iters: int = attrs.field(default=5, converter=c.as_int, validator=c.integer(ge=1))
+    total_iters: int = attrs.field(default=5, converter=c.as_steps, validator=c.steps(ge=1))
     power: float = attrs.field(default=1.0, converter=c.as_float, validator=c.real(ge=0))
 
     torch_name = "torch.optim.lr_scheduler.PolynomialLR"
@@ -446,7 +446,7 @@ class CosineAnnealingLR(Schedule):
     [1.0, 0.5, 0.0, 0.49999999999999994, 1.0]
     """
 
-    T_max: int = attrs.field(converter=c.as_int, validator=c.integer(ge=1))
+    T_max: int = attrs.field(converter=c.as_steps, validator=c.steps(ge=1))
     eta_min: float = attrs.field(default=0.0, converter=c.as_float, validator=c.real(ge=0))
 
     torch_name = "torch.optim.lr_scheduler.CosineAnnealingLR"

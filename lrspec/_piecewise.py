@@ -68,11 +68,16 @@ def _factors(size_of: str, extra: int) -> Any:
 
 
 def _knots(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
-    """At least one finite real, strictly increasing."""
-    _reals(attribute, value)
+    """At least one finite real, strictly increasing; unit values (``"0.5dur"``) are checked
+    by kind, and against the reals once :func:`lrspec.resolve` has made them floats."""
+    reals = value
+    if isinstance(value, tuple) and any(c.is_unit(v) or isinstance(v, str) for v in value):
+        c.increasing_steps(ge=0)(inst, attribute, tuple(v for v in value if type(v) is not float))
+        reals = tuple(v for v in value if type(v) is float)
+    _reals(attribute, reals)
     if not value:
         raise ValueError(f"{attribute.name} must have at least one knot, got {list(value)!r}")
-    for a, b in pairwise(value):
+    for a, b in pairwise(reals):
         if not a < b:
             raise ValueError(f"{attribute.name} must be strictly increasing, got {list(value)!r}")
 
@@ -107,7 +112,7 @@ class PiecewiseConstant(Catalogue):
     """
 
     boundaries: tuple[int, ...] = attrs.field(
-        converter=c.as_int_tuple, validator=c.increasing_ints(ge=0)
+        converter=c.as_step_tuple, validator=c.increasing_steps(ge=0)
     )
     factors: tuple[float, ...] = attrs.field(
         converter=_as_float_tuple, validator=_factors("boundaries", 1)
@@ -147,7 +152,7 @@ class Interpolate(Catalogue):
     (0.5, 0.55, 0.1)
     """
 
-    steps: tuple[float, ...] = attrs.field(converter=_as_float_tuple, validator=_knots)
+    steps: tuple[float, ...] = attrs.field(converter=c.as_float_step_tuple, validator=_knots)
     factors: tuple[float, ...] = attrs.field(
         converter=_as_float_tuple, validator=_factors("steps", 0)
     )

@@ -1,7 +1,7 @@
 """Registries: spec classes by name (for loading) and user functions by name (for saving).
 
 Loading a spec never imports or evaluates anything named in the data: names are looked up
-in these two dictionaries only.
+in these dictionaries only.
 """
 
 from __future__ import annotations
@@ -9,9 +9,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from lrspec._units import Epochs, Fraction
+
 T = TypeVar("T", bound=type)
 
 SPECS: dict[str, type] = {}
+#: The unit values ``parse`` reads as calls (``Epochs(10)``, ``Fraction(0.1)``).
+UNITS: dict[str, type[Epochs] | type[Fraction]] = {"Epochs": Epochs, "Fraction": Fraction}
 _FUNCTIONS: dict[str, Callable[..., Any]] = {}
 _NAMES: dict[int, str] = {}
 

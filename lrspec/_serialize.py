@@ -13,7 +13,8 @@ from typing import Any, cast
 import attrs
 
 from lrspec._base import Schedule
-from lrspec._registry import SPECS, function_name, lookup_function
+from lrspec._registry import SPECS, UNITS, function_name, lookup_function
+from lrspec._units import Unit
 
 _TYPE = "type"
 _FUNCTION = "function"
@@ -24,6 +25,8 @@ def _encode(spec: Schedule, name: str, value: Any) -> Any:
         return to_dict(value)
     if isinstance(value, tuple):
         return [_encode(spec, name, v) for v in value]
+    if isinstance(value, Unit):
+        return str(value)  # "10ep", "0.1dur": the step field's converter reads it back
     if value is None or isinstance(value, (bool, int, float, str)):
         return value
     if callable(value):
@@ -40,8 +43,9 @@ def _encode(spec: Schedule, name: str, value: Any) -> Any:
 def to_dict(spec: Schedule) -> dict[str, Any]:
     """A JSON-safe dict for ``spec``: ``{"type": "<ClassName>", <argument>: <value>, ...}``.
 
-    Nested specs become nested dicts, tuples become lists, and a registered function becomes
-    ``{"function": "<name>"}``. An unregistered function raises ValueError.
+    Nested specs become nested dicts, tuples become lists, a unit value its text form
+    (``Epochs(10)`` is ``"10ep"``, ``Fraction(0.1)`` is ``"0.1dur"``), and a registered
+    function becomes ``{"function": "<name>"}``. An unregistered function raises ValueError.
 
     >>> import lrspec
     >>> lrspec.to_dict(lrspec.StepLR(step_size=30))
@@ -114,8 +118,9 @@ def parse(text: str) -> Schedule:
     """Read a spec from its ``repr`` text, e.g. ``"CosineAnnealingLR(T_max=100)"``.
 
     Only spec names with keyword arguments, numbers, strings, booleans, ``None``, lists and
-    tuples, nested specs, and ``fn('name')`` for registered functions are accepted; nothing
-    is evaluated.
+    tuples, nested specs, ``fn('name')`` for registered functions, and the unit values
+    ``Epochs(n)`` / ``Fraction(x)`` (one number each; a step field also reads their text
+    forms ``'10ep'`` / ``'0.1dur'``) are accepted; nothing is evaluated.
 
     >>> import lrspec
     >>> lrspec.parse("MultiStepLR(milestones=[30, 80], gamma=0.1)")
@@ -150,6 +155,10 @@ def _literal(node: ast.AST, text: str) -> Any:
         return [_literal(item, text) for item in node.elts]
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
         name = node.func.id
+        if name in UNITS:
+            if len(node.args) != 1 or node.keywords:
+                raise ValueError(f"{name}(...) takes one number, in {text!r}")
+            return UNITS[name](_literal(node.args[0], text))
         if name == "fn":
             if len(node.args) != 1 or node.keywords:
                 raise ValueError(f"fn(...) takes one name string, in {text!r}")

@@ -71,7 +71,7 @@ class Linear(Catalogue):
     [1.0, 0.75, 0.5, 0.25, 0.0, 0.0]
     """
 
-    total_steps: int = attrs.field(converter=c.as_int, validator=c.integer(ge=1))
+    total_steps: int = attrs.field(converter=c.as_steps, validator=c.steps(ge=1))
     start_factor: float = attrs.field(default=1.0, converter=c.as_float, validator=c.real(ge=0))
     end_factor: float = attrs.field(default=0.0, converter=c.as_float, validator=c.real(ge=0))
 
@@ -109,7 +109,7 @@ class Cosine(Catalogue):
     [1.0, 0.5, 0.0, 0.0]
     """
 
-    total_steps: int = attrs.field(converter=c.as_int, validator=c.integer(ge=1))
+    total_steps: int = attrs.field(converter=c.as_steps, validator=c.steps(ge=1))
     end_factor: float = attrs.field(default=0.0, converter=c.as_float, validator=c.real(ge=0))
     exponent: float = attrs.field(default=1.0, converter=c.as_float, validator=c.real(gt=0))
     k: float = attrs.field(default=1.0, converter=c.as_float, validator=c.real(gt=0))
@@ -149,7 +149,7 @@ class Polynomial(Catalogue):
     [1.0, 0.25, 0.0, 0.0]
     """
 
-    total_steps: int = attrs.field(converter=c.as_int, validator=c.integer(ge=1))
+    total_steps: int = attrs.field(converter=c.as_steps, validator=c.steps(ge=1))
     end_factor: float = attrs.field(default=0.0, converter=c.as_float, validator=c.real(ge=0))
     power: float = attrs.field(default=1.0, converter=c.as_float, validator=c.real(gt=0))
     k: float = attrs.field(default=1.0, converter=c.as_float, validator=c.real(gt=0))
@@ -185,7 +185,7 @@ class OneMinusSqrt(Catalogue):
     [1.0, 0.5, 0.2928932188134524, 0.1339745962155614, 0.0, 0.0]
     """
 
-    total_steps: int = attrs.field(converter=c.as_int, validator=c.integer(ge=1))
+    total_steps: int = attrs.field(converter=c.as_steps, validator=c.steps(ge=1))
     end_factor: float = attrs.field(default=0.0, converter=c.as_float, validator=c.real(ge=0))
 
     def landmarks(self, horizon: int) -> set[int]:
@@ -250,7 +250,7 @@ class Exponential(Catalogue):
     """
 
     rate: float = attrs.field(converter=c.as_float, validator=c.real(gt=0))
-    transition_steps: int = attrs.field(default=1, converter=c.as_int, validator=c.integer(ge=1))
+    transition_steps: int = attrs.field(default=1, converter=c.as_steps, validator=c.steps(ge=1))
     staircase: bool = attrs.field(default=False, converter=c.as_bool, validator=c.boolean)
     end_factor: float | None = attrs.field(
         default=None, converter=_as_optional_float, validator=_check_end_factor

@@ -39,7 +39,7 @@ class SWALR(Schedule):
     """
 
     swa_lr: float = attrs.field(converter=c.as_float, validator=c.real(ge=0))
-    anneal_epochs: int = attrs.field(default=10, converter=c.as_int, validator=c.integer(ge=0))
+    anneal_epochs: int = attrs.field(default=10, converter=c.as_steps, validator=c.steps(ge=0))
     anneal_strategy: str = attrs.field(
         default="cos", converter=c.as_str, validator=c.one_of("cos", "linear")
     )

@@ -103,6 +103,7 @@ from lrspec.testing._strategies_shapes import (
     one_minus_sqrt,
     polynomial,
 )
+from lrspec.testing._strategies_units import written_in_units
 
 __all__ = [
     "COMBINATOR_STRATEGIES",
@@ -169,5 +170,6 @@ __all__ = [
     "tiny_factor",
     "warmup",
     "warmup10",
+    "written_in_units",
     "zero_after20",
 ]

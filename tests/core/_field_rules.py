@@ -385,3 +385,54 @@ TABLE_FIELDS |= {
 
 def _base(cls: type, name: str) -> dict[str, Any]:
     return dict(CONTEXT.get((cls, name), FIELDS[cls][0]))
+
+
+# --- time units: which fields count steps ----------------------------------------------------
+
+#: Every step field: it takes an int (a float for a step position) or a unit value
+#: (``Epochs`` / ``Fraction``, ``"10ep"`` / ``"0.1dur"``) that ``lrspec.resolve`` makes steps.
+STEP_FIELDS = {
+    (StepLR, "step_size"),
+    (MultiStepLR, "milestones"),
+    (ConstantLR, "total_iters"),
+    (LinearLR, "total_iters"),
+    (PolynomialLR, "total_iters"),
+    (CosineAnnealingLR, "T_max"),
+    (CyclicLR, "step_size_up"),
+    (CyclicLR, "step_size_down"),
+    (OneCycleLR, "total_steps"),
+    (CosineAnnealingWarmRestarts, "T_0"),
+    (SWALR, "anneal_epochs"),
+    (SequentialLR, "milestones"),
+    (lrspec.Linear, "total_steps"),
+    (lrspec.Cosine, "total_steps"),
+    (lrspec.Polynomial, "total_steps"),
+    (lrspec.OneMinusSqrt, "total_steps"),
+    (lrspec.Exponential, "transition_steps"),
+    (lrspec.InverseTime, "decay_steps"),
+    (lrspec.InverseSqrt, "timescale"),
+    (lrspec.Tanh, "total_steps"),
+    (lrspec.PiecewiseConstant, "boundaries"),
+    (lrspec.Interpolate, "steps"),  # float knots: resolved exactly, never rounded
+    (lrspec.Join, "boundaries"),
+    (lrspec.Warmup, "steps"),
+    (lrspec.Cycle, "period"),  # a float period: resolved exactly, never rounded
+}
+
+#: Step fields whose module still has to swap in the step converter/validator (``c.as_steps``
+#: and friends); remove an entry once its field takes units.
+AWAITING_UNITS = {
+    (lrspec.Join, "boundaries"),
+    (lrspec.Warmup, "steps"),
+    (lrspec.Cycle, "period"),
+}
+
+#: Int fields that are not step counts, and why (they never take units).
+NOT_STEPS = {
+    (ReduceLROnPlateau, "patience"): "counts metric evaluations (step(metric) calls)",
+    (ReduceLROnPlateau, "cooldown"): "counts metric evaluations (step(metric) calls)",
+    (OneCycleLR, "epochs"): "torch's epochs * steps_per_epoch form; write total_steps='10ep'",
+    (OneCycleLR, "steps_per_epoch"): "a rate (steps per epoch), the quantity resolve takes",
+    (CosineAnnealingWarmRestarts, "T_mult"): "a multiplier of the period, not a count",
+    (lrspec.Cycle, "limit"): "counts cycles",
+}
