@@ -36,9 +36,14 @@ from __future__ import annotations
 import math
 import re
 from fractions import Fraction as _Exact
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 import attrs
+
+if TYPE_CHECKING:
+    from lrspec._base import Schedule
+
+_S = TypeVar("_S", bound="Schedule")
 
 __all__ = ["Epochs", "Fraction", "resolve"]
 
@@ -187,12 +192,12 @@ def _quantity(name: str, value: object, allow_none: bool = True) -> int | None:
 
 
 def resolve(
-    spec: Any,
+    spec: _S,
     *,
     steps_per_epoch: int | None = None,
     total_steps: int | None = None,
     accumulation: int = 1,
-) -> Any:
+) -> _S:
     """The same spec with every unit value in a step-count field turned into steps.
 
     ``steps_per_epoch`` counts batches (``len(train_loader)``), ``total_steps`` optimizer
@@ -222,7 +227,8 @@ def resolve(
         "accumulation": _quantity("accumulation", accumulation, allow_none=False),
     }
     given = {k: v for k, v in quantities.items() if v is not None}
-    return _resolve(spec, given, "")
+    resolved: _S = _resolve(spec, given, "")
+    return resolved
 
 
 def _resolve(spec: Any, quantities: dict[str, int], path: str) -> Any:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from operator import itemgetter
 from typing import Any
@@ -55,6 +56,19 @@ class SpecLR(LRScheduler):
     nothing is decayed twice on resume. A spec holding an unregistered function cannot be
     saved: ``state_dict()`` raises ValueError.
 
+    Time units: a spec written in ``Epochs`` / ``Fraction`` (``"10ep"``, ``"0.1dur"``) is
+    resolved here with ``steps_per_epoch`` (batches per epoch), ``total_steps`` (optimizer
+    steps in the run) and ``accumulation`` (batches per optimizer step), exactly as by
+    :func:`lrspec.resolve`; ``specs`` holds the resolved specs that run, ``written_specs``
+    the specs as given. Resuming with quantities that resolve the spec differently (a longer
+    run, a new dataset size) **continues at the saved step on the new resolution**: the lr
+    at step ``n`` is the new schedule's lr at ``n``, as if the run had been planned that long
+    from the start (the schedule is replayed to ``n`` on the param groups), not the saved
+    lr carried on; a UserWarning names the old and new quantities and specs. Load the
+    optimizer's state first in that case (its saved lr would otherwise replace the new one
+    until the next step). A metric-driven spec cannot be replayed without its metrics, so
+    resuming one on a new resolution raises ValueError.
+
     >>> import torch, lrspec
     >>> opt = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1)
     >>> sched = SpecLR(opt, lrspec.StepLR(step_size=2, gamma=0.5))
@@ -69,13 +83,24 @@ class SpecLR(LRScheduler):
         self,
         optimizer: torch.optim.Optimizer,
         spec: lrspec.Schedule | Sequence[lrspec.Schedule],
+        *,
+        steps_per_epoch: int | None = None,
+        total_steps: int | None = None,
+        accumulation: int = 1,
     ) -> None:
         if not isinstance(optimizer, torch.optim.Optimizer):
             raise TypeError(
                 f"optimizer must be a torch.optim.Optimizer, got {type(optimizer).__name__}"
             )
         groups = optimizer.param_groups
-        specs = self._per_group(spec, len(groups))
+        self.written_specs = self._per_group(spec, len(groups))
+        #: The quantities the specs were resolved with (saved in ``state_dict``).
+        self.resolution: dict[str, int | None] = {
+            "steps_per_epoch": steps_per_epoch,
+            "total_steps": total_steps,
+            "accumulation": accumulation,
+        }
+        specs = [self._resolve(s) for s in self.written_specs]
         kinds = {s.metric_driven for s in specs}
         if len(kinds) > 1:
             raise ValueError(
@@ -94,6 +119,20 @@ class SpecLR(LRScheduler):
         self.last_epoch = 0
         self._step_count = 1
         self._last_lr = [clone(group["lr"]) for group in groups]
+
+    def _resolve(self, spec: lrspec.Schedule) -> lrspec.Schedule:
+        try:
+            return lrspec.resolve(
+                spec,
+                steps_per_epoch=self.resolution["steps_per_epoch"],
+                total_steps=self.resolution["total_steps"],
+                accumulation=self.resolution["accumulation"],  # type: ignore[arg-type]
+            )
+        except ValueError as exc:
+            raise ValueError(
+                f"{exc} (SpecLR takes the same keywords: SpecLR(optimizer, spec, "
+                "steps_per_epoch=..., total_steps=..., accumulation=...))"
+            ) from None
 
     @staticmethod
     def _per_group(
@@ -211,7 +250,9 @@ class SpecLR(LRScheduler):
         groups = self.optimizer.param_groups
         return {
             "version": _STATE_VERSION,
-            "specs": [lrspec.to_dict(s) for s in self.specs],
+            "specs": [lrspec.to_dict(s) for s in self.written_specs],
+            "resolved": [lrspec.to_dict(s) for s in self.specs],
+            "resolution": dict(self.resolution),
             "twins": [twin.state_dict() for twin in self._twins],
             "last_epoch": self.last_epoch,
             "step_count": self._step_count,
@@ -230,10 +271,16 @@ class SpecLR(LRScheduler):
                 f"got keys {sorted(state_dict) if isinstance(state_dict, dict) else state_dict!r}"
             )
         saved = [lrspec.from_dict(d) for d in state_dict["specs"]]
-        if saved != self.specs:
+        if saved != self.written_specs:
             raise ValueError(
-                f"state_dict was saved for specs {saved!r}, this SpecLR has {self.specs!r}"
+                f"state_dict was saved for specs {saved!r}, this SpecLR has {self.written_specs!r}"
             )
+        # A state saved before units existed has no "resolved": its specs are all steps.
+        resolved_data = state_dict["resolved"] if "resolved" in state_dict else state_dict["specs"]
+        resolved = [lrspec.from_dict(d) for d in resolved_data]
+        if resolved != self.specs:
+            self._resume_resolved_anew(state_dict, resolved)
+            return
         self._bind()
         for twin, twin_state in zip(self._twins, state_dict["twins"], strict=True):
             twin.load_state_dict(twin_state)
@@ -246,4 +293,39 @@ class SpecLR(LRScheduler):
             write(group, "lr", clone(lr))
             if momentum is not None:
                 set_momentum(group, momentum)
+        self._record()
+
+    def _resume_resolved_anew(self, state: dict[str, Any], saved: list[lrspec.Schedule]) -> None:
+        """Continue at the saved step on the new resolution: replay it there, and warn."""
+        n = state["last_epoch"]
+        old = state.get("resolution", {})
+        if self.metric_driven:
+            raise ValueError(
+                f"state_dict was saved with {old!r}, which resolves the metric-driven spec to "
+                f"{saved!r}; this SpecLR resolves it to {self.specs!r} and cannot replay it "
+                "without its metrics: resume with the saved quantities"
+            )
+        changed = ", ".join(
+            f"{key} {old.get(key)!r} -> {value!r}"
+            for key, value in self.resolution.items()
+            if old.get(key) != value
+        )
+        warnings.warn(
+            f"SpecLR resumes at step {n} on a new resolution ({changed}): the schedule changed "
+            f"from {saved!r} to {self.specs!r}; the lr continues as the new schedule's at step "
+            f"{n}, not the saved one",
+            UserWarning,
+            stacklevel=3,
+        )
+        self._bind()
+        groups = self.optimizer.param_groups
+        for group in groups:  # a fresh start from each group's base, as at construction
+            write(group, "lr", clone(group["initial_lr"]))
+        self._twins = [s.twin(g) for s, g in zip(self.specs, groups, strict=True)]
+        self._steps = [twin.step for twin in self._twins]
+        for step in self._steps:
+            for _ in range(n):
+                step()
+        self.last_epoch = n
+        self._step_count = state["step_count"]
         self._record()
