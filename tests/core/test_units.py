@@ -156,6 +156,11 @@ TUPLES: dict[tuple[type, str], tuple[dict[str, Any], tuple[Any, ...], tuple[Any,
         ("1ep",),
         (10,),
     ),
+    (lrspec.Join, "boundaries"): (
+        {"schedules": [ExponentialLR(gamma=0.9), StepLR(step_size=2)]},
+        ("1ep",),
+        (10,),
+    ),
     (PiecewiseConstant, "boundaries"): ({"factors": [1.0, 0.5, 0.1]}, ("1ep", "0.5dur"), (10, 50)),
     (Interpolate, "steps"): (
         {"factors": [1.0, 0.5, 0.1]},
