@@ -179,13 +179,13 @@ class _Numpy:
         """One array of ``x``'s shape from ``(start, end, value)`` parts covering it."""
         np = self.np
         dtype = np.result_type(x.dtype, 0.0, *(value for _, _, value in parts))
-        if len(parts) == 1:
-            value = parts[0][2]
-            if type(value) is np.ndarray and value.shape == x.shape and value.dtype == dtype:
-                return value
+        full = [value for start, end, value in parts if end - start == x.size]
+        if full and type(full[0]) is np.ndarray and full[0].dtype == dtype:
+            return full[0]  # one piece covers it all: no copy
         out = np.empty(x.shape, dtype=dtype)
         for start, end, value in parts:
-            out[start:end] = value
+            if end > start:
+                out[start:end] = value
         return out
 
 
@@ -307,19 +307,18 @@ def with_floats(epoch: Any) -> tuple[Any, Any]:
 def piecewise(xp: Any, x: Any, points: tuple[int, ...], pieces: Any) -> Any:
     """``pieces[i](x[k])`` for the ``x[k]`` in ``[points[i-1], points[i])``, or None.
 
-    For a sorted 1-D numpy array, each piece runs once on its own slice (empty slices are
-    skipped) and writes into one output; the dtype is that of all pieces together, so
-    float32 stays float32. None means no such split here (unsorted, nd, a tensor): the
-    caller takes its general, masked path.
+    For a sorted 1-D numpy array, each piece runs once on its own slice and writes into one
+    output. The dtype is that of all pieces together (an empty slice still says its dtype,
+    cheaply), as on the general path: float32 stays float32 unless a piece computes in
+    float64. None means no such split here (unsorted, nd, a tensor): the caller takes its
+    general, masked path.
     """
     cuts = xp.cuts(x, points)
     if cuts is None:
         return None
     spans = zip((0, *cuts), (*cuts, x.size), strict=True)
     parts = [
-        (start, end, piece(x[start:end]))
-        for piece, (start, end) in zip(pieces, spans, strict=True)
-        if end > start
+        (start, end, piece(x[start:end])) for piece, (start, end) in zip(pieces, spans, strict=True)
     ]
     return xp.assemble(x, parts)
 
