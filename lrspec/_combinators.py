@@ -12,16 +12,39 @@ from __future__ import annotations
 import functools
 import math
 from bisect import bisect_right
+from collections.abc import Sequence
 from typing import Any
 
 import attrs
 
 from lrspec import _checks as c
 from lrspec import _xp
-from lrspec._base import Schedule
+from lrspec._base import Schedule, metric_trace_args
 from lrspec._catalogue import Catalogue
-from lrspec._combinator_formulas import RAMP_KINDS, ramp
+from lrspec._combinator_checks import (
+    _as_max_factor,
+    _child,
+    _children,
+    _join_boundaries,
+    _max_factor,
+    _warmup_kind,
+    _warmup_prefix,
+)
+from lrspec._combinator_formulas import ramp
+from lrspec._metric import (
+    ClipRunner,
+    JoinRunner,
+    MetricTwin,
+    ProductRunner,
+    Runner,
+    WarmupRunner,
+    driven_path,
+    metric_trace,
+    runner,
+)
 from lrspec._registry import spec_class
+from lrspec._units import require_resolved
+from lrspec.stepping import Group, Stepper
 
 _SCALAR = _xp.SCALAR
 _INF = float("inf")
@@ -32,7 +55,46 @@ class Combinator(Catalogue):
 
     The children may have absolute lrs of their own (Join, Stretch and Clip pass ``base_lr``
     through), so the trace is ``_lr`` itself rather than ``base_lr * _factor``.
+
+    A combinator holding a metric-driven spec (Join, Warmup, Product and Clip may) is itself
+    metric-driven: ``lr`` raises, ``trace(base_lr, metrics=[...])`` and the twin step its
+    runner (:mod:`lrspec._metric`, built by ``_runner``) one metric at a time.
     """
+
+    @functools.cached_property
+    def metric_driven(self) -> bool:  # type: ignore[override]
+        """Whether a child (at any depth) is metric-driven: then so is the combinator."""
+        return any(child.metric_driven for child in self.children)
+
+    def lr(self, epoch: Any, base_lr: float) -> Any:
+        if self.metric_driven:
+            raise TypeError(
+                f"{type(self).__name__} is metric-driven ({driven_path(self)} reacts to the "
+                "metrics seen): it has no lr(epoch); use "
+                "trace(base_lr, metrics=[...]) or SpecLR(optimizer, spec).step(metric)"
+            )
+        return super().lr(epoch, base_lr)
+
+    def trace(
+        self,
+        base_lr: float,
+        steps: int | None = None,
+        *,
+        metrics: Sequence[float] | None = None,
+    ) -> list[float]:
+        """The lr sequence: ``steps + 1`` values, or ``len(metrics) + 1`` if metric-driven."""
+        if self.metric_driven:
+            require_resolved(self)
+            base, values = metric_trace_args(self, base_lr, steps, metrics)
+            return metric_trace(self, base, values)
+        return super().trace(base_lr, steps, metrics=metrics)
+
+    def twin(self, group: Group) -> Stepper:
+        return MetricTwin(self, group) if self.metric_driven else super().twin(group)
+
+    def _runner(self, base: float) -> Runner:
+        """The step-by-step evaluation of a metric-driven combinator (:mod:`lrspec._metric`)."""
+        raise NotImplementedError
 
     def _factor(self, xp: Any, t: Any) -> Any:
         return self._lr(xp, t, 1.0)
@@ -49,79 +111,6 @@ class Combinator(Catalogue):
     ) -> None:
         f, scalar = self._lr, _SCALAR
         out.extend(f(scalar, e, base_lr) for e in range(epoch + 1, epoch + steps + 1))
-
-
-# --- validators -----------------------------------------------------------------------------
-
-
-def _check_child(name: str, owner: str, child: Any, *, scaling: bool) -> None:
-    if not isinstance(child, Schedule):
-        raise TypeError(f"{name} must be a spec, got {child!r} ({type(child).__name__})")
-    if not child.closed_form:
-        raise ValueError(
-            f"{name} must have a closed form: {owner} evaluates it at its own local step, "
-            f"and {type(child).__name__}'s lr replays its trace instead, got {child!r}"
-        )
-    if scaling and not child.scales_with_base_lr:
-        raise ValueError(
-            f"{name} must scale with base_lr: {owner} works with factors of base_lr, and "
-            f"{type(child).__name__} has absolute lrs of its own, got {child!r}"
-        )
-
-
-def _child(*, scaling: bool) -> c.Validator:
-    def check(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
-        _check_child(attribute.name, type(inst).__name__, value, scaling=scaling)
-
-    return check
-
-
-def _children(*, scaling: bool) -> c.Validator:
-    def check(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
-        if not isinstance(value, tuple):
-            raise TypeError(
-                f"{attribute.name} must be a list or tuple of specs, got {value!r} "
-                f"({type(value).__name__})"
-            )
-        if not value:
-            raise ValueError(f"{attribute.name} must hold at least one spec, got []")
-        owner = type(inst).__name__
-        for i, child in enumerate(value):
-            _check_child(f"{attribute.name}[{i}]", owner, child, scaling=scaling)
-
-    return check
-
-
-def _join_boundaries(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
-    c.increasing_ints(ge=1)(inst, attribute, value)
-    n = len(inst.schedules)
-    if len(value) != n - 1:
-        raise ValueError(
-            f"boundaries must have one entry fewer than schedules ({n - 1}), got {list(value)!r}"
-        )
-
-
-def _warmup_kind(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
-    c.one_of(*RAMP_KINDS)(inst, attribute, value)
-    if value == "exponential" and not inst.start_factor > 0:
-        raise ValueError(
-            "start_factor must be > 0 for kind='exponential' (the ramp is geometric, "
-            f"start_factor * (target / start_factor) ** p), got start_factor={inst.start_factor!r}"
-        )
-
-
-def _as_max_factor(value: Any) -> Any:
-    """``inf`` means no ceiling, stored as None (so ``to_dict`` stays JSON and parse reads it)."""
-    value = c.as_float(value) if value is not None else None
-    return None if value == _INF else value
-
-
-def _max_factor(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
-    if value is None:
-        return
-    c.real(gt=0)(inst, attribute, value)
-    if value < inst.min_factor:
-        raise ValueError(f"max_factor must be >= min_factor ({inst.min_factor!r}), got {value!r}")
 
 
 # --- Join -----------------------------------------------------------------------------------
@@ -156,13 +145,16 @@ class Join(Combinator):
     """
 
     schedules: tuple[Schedule, ...] = attrs.field(
-        converter=c.as_tuple, validator=_children(scaling=False)
+        converter=c.as_tuple, validator=_children(scaling=False, metric=True)
     )
-    boundaries: tuple[int, ...] = attrs.field(converter=c.as_int_tuple, validator=_join_boundaries)
+    boundaries: tuple[int, ...] = attrs.field(converter=c.as_step_tuple, validator=_join_boundaries)
 
     @property
     def children(self) -> tuple[Schedule, ...]:
         return self.schedules
+
+    def _runner(self, base: float) -> Runner:
+        return JoinRunner(self, base)
 
     def landmarks(self, horizon: int) -> set[int]:
         points = set(self.boundaries)
@@ -246,15 +238,18 @@ class Warmup(Combinator):
     [0.0, 0.25, 0.5, 0.75, 1.0, 0.5, 0.25]
     """
 
-    inner: Schedule = attrs.field(validator=_child(scaling=True))
-    steps: int = attrs.field(converter=c.as_int, validator=c.integer(ge=0))
+    inner: Schedule = attrs.field(validator=_child(scaling=True, metric=True))
+    steps: int = attrs.field(converter=c.as_steps, validator=c.steps(ge=0))
     start_factor: float = attrs.field(default=0.0, converter=c.as_float, validator=c.real(ge=0))
     kind: str = attrs.field(default="linear", converter=c.as_str, validator=_warmup_kind)
-    prefix: bool = attrs.field(default=True, converter=c.as_bool, validator=c.boolean)
+    prefix: bool = attrs.field(default=True, converter=c.as_bool, validator=_warmup_prefix)
 
     @property
     def children(self) -> tuple[Schedule, ...]:
         return (self.inner,)
+
+    def _runner(self, base: float) -> Runner:
+        return WarmupRunner(self, base)
 
     def landmarks(self, horizon: int) -> set[int]:
         steps = self.steps
@@ -266,7 +261,9 @@ class Warmup(Combinator):
 
     @functools.cached_property
     def _target(self) -> float:
-        """The inner schedule's factor at the hand-off."""
+        """The inner schedule's factor at the hand-off (a metric-driven one's initial factor)."""
+        if self.inner.metric_driven:
+            return float(runner(self.inner, 1.0).lr)
         return float(self.inner._lr(_SCALAR, 0 if self.prefix else self.steps, 1.0))
 
     def _warming(self, xp: Any, epoch: Any, base_lr: float) -> Any:
@@ -322,12 +319,15 @@ class Product(Combinator):
     """
 
     schedules: tuple[Schedule, ...] = attrs.field(
-        converter=c.as_tuple, validator=_children(scaling=True)
+        converter=c.as_tuple, validator=_children(scaling=True, metric=True)
     )
 
     @property
     def children(self) -> tuple[Schedule, ...]:
         return self.schedules
+
+    def _runner(self, base: float) -> Runner:
+        return ProductRunner(self, base)
 
     def landmarks(self, horizon: int) -> set[int]:
         return set().union(*(child.landmarks(horizon) for child in self.schedules))
@@ -403,7 +403,7 @@ class Clip(Combinator):
     [1.0, 0.5, 0.25, 0.2, 0.2]
     """
 
-    inner: Schedule = attrs.field(validator=_child(scaling=False))
+    inner: Schedule = attrs.field(validator=_child(scaling=False, metric=True))
     min_factor: float = attrs.field(default=0.0, converter=c.as_float, validator=c.real(ge=0))
     max_factor: float | None = attrs.field(
         default=None, converter=_as_max_factor, validator=_max_factor
@@ -416,15 +416,23 @@ class Clip(Combinator):
     def landmarks(self, horizon: int) -> set[int]:
         return self.inner.landmarks(horizon)
 
+    def _bounded(self, value: float, base_lr: float) -> float:
+        """One lr, kept within the bounds (the scalar formula, shared with the runner)."""
+        low, high = self.min_factor * base_lr, self.max_factor
+        if value < low:
+            value = low
+        if high is not None and value > high * base_lr:
+            value = high * base_lr
+        return value
+
+    def _runner(self, base: float) -> Runner:
+        return ClipRunner(self, base)
+
     def _lr(self, xp: Any, epoch: Any, base_lr: float) -> Any:
         value = self.inner._lr(xp, epoch, base_lr)
-        low, high = self.min_factor * base_lr, self.max_factor
         if xp is _SCALAR:
-            if value < low:
-                value = low
-            if high is not None and value > high * base_lr:
-                value = high * base_lr
-            return value
+            return self._bounded(value, base_lr)
+        low, high = self.min_factor * base_lr, self.max_factor
         if low > 0:
             value = xp.where(value < low, low, value)
         if high is not None:

@@ -11,6 +11,7 @@ import attrs
 
 from lrspec import _checks as c
 from lrspec._base import Schedule, load_keys, metric_trace_args
+from lrspec._metric import Driven
 from lrspec._registry import spec_class
 from lrspec.stepping import Group, Stepper, write
 
@@ -104,6 +105,10 @@ class ReduceLROnPlateau(Schedule):
 
     def twin(self, group: Group) -> Stepper:
         return PlateauTwin(self, group)
+
+    def _runner(self, base: float) -> Driven:
+        """Inside a composition: the twin on a private group holding this spec's own lr."""
+        return Driven(self, base)
 
 
 class PlateauTwin:

@@ -10,7 +10,8 @@ import attrs
 from lrspec import _checks as c
 from lrspec import _xp
 from lrspec._base import Schedule
-from lrspec._combinators import Combinator, _child
+from lrspec._combinator_checks import _child
+from lrspec._combinators import Combinator
 from lrspec._registry import spec_class
 
 _SCALAR = _xp.SCALAR
@@ -52,7 +53,7 @@ class Cycle(Combinator):
     """
 
     inner: Schedule = attrs.field(validator=_child(scaling=True))
-    period: float = attrs.field(converter=c.as_float, validator=c.real(gt=0))
+    period: float = attrs.field(converter=c.as_float_steps, validator=c.float_steps(gt=0))
     period_mul: float = attrs.field(default=1.0, converter=c.as_float, validator=c.real(ge=1))
     decay: float = attrs.field(default=1.0, converter=c.as_float, validator=c.real(gt=0))
     floor: float = attrs.field(default=0.0, converter=c.as_float, validator=c.real(ge=0))

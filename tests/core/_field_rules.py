@@ -421,11 +421,7 @@ STEP_FIELDS = {
 
 #: Step fields whose module still has to swap in the step converter/validator (``c.as_steps``
 #: and friends); remove an entry once its field takes units.
-AWAITING_UNITS = {
-    (lrspec.Join, "boundaries"),
-    (lrspec.Warmup, "steps"),
-    (lrspec.Cycle, "period"),
-}
+AWAITING_UNITS: set[tuple[type, str]] = set()
 
 #: Int fields that are not step counts, and why (they never take units).
 NOT_STEPS = {
