@@ -137,6 +137,11 @@ class Join(Combinator):
     ``base_lr`` only if every child does. Boundaries are strictly increasing ints >= 1, one
     fewer than the schedules.
 
+    A child may be metric-driven (``ReduceLROnPlateau``, or a combinator holding one): the
+    Join is then metric-driven (``trace(base_lr, metrics=[...])``, ``SpecLR.step(metric)``).
+    That child starts fresh at its boundary, from ``base_lr``, and sees the metrics of the
+    steps after it: warmup then plateau counts the plateau's patience from the hand-off.
+
     >>> from lrspec import ExponentialLR, LinearLR
     >>> spec = Join(schedules=[LinearLR(start_factor=0.5, total_iters=2),
     ...                        ExponentialLR(gamma=0.5)], boundaries=[2])
@@ -230,7 +235,9 @@ class Warmup(Combinator):
     ``p -> 1``; at ``t = steps`` the inner schedule itself is evaluated.
 
     ``inner`` must have a closed form and scale with ``base_lr`` (the ramp is a factor of
-    ``base_lr``, and so is its target).
+    ``base_lr``, and so is its target) -- or be metric-driven, with ``prefix=True``: the
+    ramp then goes to the inner spec's initial lr (``base_lr`` for ``ReduceLROnPlateau``),
+    which starts fresh at ``steps`` and sees the metrics of the steps after it.
 
     >>> from lrspec import ExponentialLR
     >>> spec = Warmup(inner=ExponentialLR(gamma=0.5), steps=4)
@@ -312,6 +319,11 @@ class Product(Combinator):
     Every child must scale with ``base_lr``: a product of factors has no meaning for a
     schedule with absolute lrs of its own (CyclicLR, OneCycleLR, SWALR, a CosineAnnealingLR
     with ``eta_min > 0``), so ``Product`` refuses one, saying so.
+
+    A metric-driven child (``ReduceLROnPlateau``) is stepped with every metric on a base of
+    1.0, so it contributes its factor -- ``Product([Cosine(...), ReduceLROnPlateau()])`` is
+    the cosine's shape cut at each plateau -- and its ``min_lr`` and ``eps`` are factors of
+    ``base_lr`` there.
 
     >>> from lrspec import ExponentialLR, StepLR
     >>> Product(schedules=[ExponentialLR(gamma=0.5), StepLR(step_size=2, gamma=0.1)]).trace(1.0, 2)
@@ -396,7 +408,8 @@ class Clip(Combinator):
     Anchors: the floors of optax ``exponential_decay(end_value=...)``, HF ``min_lr`` and
     timm ``lr_min``, as a wrapper around any schedule. ``max_factor=None`` (the default) is
     no ceiling; ``float('inf')`` is accepted and stored as None, so ``to_dict`` stays JSON and
-    ``repr`` parses. ``min_factor >= 0``; ``max_factor > 0`` and ``>= min_factor``.
+    ``repr`` parses. ``min_factor >= 0``; ``max_factor > 0`` and ``>= min_factor``. A
+    metric-driven ``inner`` is stepped with the metrics and its lr bounded.
 
     >>> from lrspec import ExponentialLR
     >>> Clip(inner=ExponentialLR(gamma=0.5), min_factor=0.2).trace(1.0, 4)
