@@ -113,3 +113,45 @@ def test_preset_levels_are_checked_by_the_specs() -> None:
 def test_integral_floats_are_step_counts() -> None:
     assert warmup_cosine(10.0, 100.0) == warmup_cosine(10, 100)
     assert wsd(1.0, 2.0, 3.0) == wsd(1, 2, 3)
+
+
+# --- step counts in units ---------------------------------------------------------------------
+
+
+@given(
+    warmup=st.integers(0, 50).map(lambda k: k / 100),
+    total_steps=st.integers(100, 5000),
+    end=st.sampled_from([0.0, 0.1]),
+)
+def test_warmup_cosine_in_fractions_resolves_to_the_preset_in_steps(
+    warmup: float, total_steps: int, end: float
+) -> None:
+    written = warmup_cosine(lrspec.Fraction(warmup), "1dur", end_factor=end)
+    resolved = lrspec.resolve(written, total_steps=total_steps)
+    # each count rounds up on its own (the units' one rule): the warmup and the decay
+    w = math.ceil(round(warmup * total_steps, 9))
+    decay = math.ceil(round((1 - warmup) * total_steps, 9))
+    assert resolved == warmup_cosine(w, w + decay, end_factor=end)
+    assert total_steps <= w + decay <= total_steps + 1
+
+
+def test_wsd_in_epochs_resolves_to_the_preset_in_steps() -> None:
+    written = wsd("1ep", "0.5dur", lrspec.Fraction(0.2), decay="linear")
+    assert lrspec.resolve(written, steps_per_epoch=30, total_steps=200) == wsd(
+        30, 100, 40, decay="linear"
+    )
+    assert wsd(2, lrspec.Fraction(0), 3) == wsd(2, 0, 3)  # no stable phase: no Join
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda: warmup_cosine("1ep", "1dur"), "same unit"),
+        (lambda: warmup_cosine("0.5dur", "0.5dur"), "total_steps must be > warmup_steps"),
+        (lambda: warmup_cosine("abc", 5), "warmup_steps"),
+        (lambda: wsd(1, 2, "-1ep"), "decay_steps"),
+    ],
+)
+def test_preset_unit_errors_name_the_argument(call: Any, message: str) -> None:
+    with pytest.raises((ValueError, TypeError), match=message):
+        call()
