@@ -12,7 +12,7 @@ import math
 import operator
 from collections.abc import Callable, Iterable, Sequence
 from itertools import pairwise
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import attrs
 
@@ -42,8 +42,16 @@ def _is_real(value: object) -> bool:
 
 
 def as_float(value: float) -> float:
-    """Normalise a real number (int, numpy scalar, ...) to a Python float."""
-    return float(value) if _is_real(value) else value
+    """Normalise a real number (int, numpy scalar, ...) to a Python float.
+
+    An int too large for a float passes through untouched, for the validator to reject.
+    """
+    if not _is_real(value):
+        return value
+    try:
+        return float(value)
+    except OverflowError:
+        return value
 
 
 def as_int(value: int | float) -> int:
@@ -201,6 +209,22 @@ def step_field(field: attrs.Attribute[Any]) -> tuple[bool, bool] | None:
 # --- validators ---------------------------------------------------------------------------
 
 
+#: The largest step count (and int field) a spec takes: 2**53, the last int a float holds
+#: exactly -- lr, trace and torch all compute steps in floats somewhere.
+MAX_INT = 2**53
+
+
+def show(value: object) -> str:
+    """``repr(value)``, shortened for ints too long to read (``10**400``)."""
+    if _is_int(value):
+        number = int(cast(Any, value))
+        digits = str(abs(number))
+        if len(digits) > 24:
+            sign = "-" if number < 0 else ""
+            return f"{sign}{digits[:6]}...({len(digits)} digits)"
+    return repr(value)
+
+
 def _fail_type(attribute: attrs.Attribute[Any], what: str, value: object) -> None:
     raise TypeError(f"{attribute.name} must be {what}, got {value!r} ({type(value).__name__})")
 
@@ -220,8 +244,12 @@ def real(
     def check(_inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
         if not _is_real(value):
             _fail_type(attribute, "a real number", value)
-        if not math.isfinite(value):
-            raise ValueError(f"{attribute.name} must be finite, got {value!r}")
+        try:
+            finite = math.isfinite(value)
+        except OverflowError:  # an int beyond any float
+            finite = False
+        if not finite:
+            raise ValueError(f"{attribute.name} must be finite, got {show(value)}")
         for bound, op, fn in active:
             if not fn(value, bound):
                 raise ValueError(f"{attribute.name} must be {op}{bound!r}, got {value!r}")
@@ -236,7 +264,12 @@ def integer(*, ge: int | None = None) -> Validator:
         if not _is_int(value):
             _fail_type(attribute, "an int", value)
         if ge is not None and value < ge:
-            raise ValueError(f"{attribute.name} must be >= {ge}, got {value!r}")
+            raise ValueError(f"{attribute.name} must be >= {ge}, got {show(value)}")
+        if value > MAX_INT:
+            raise ValueError(
+                f"{attribute.name} must be <= 2**53 (the last int a float holds exactly), "
+                f"got {show(value)}"
+            )
 
     return check
 
@@ -283,12 +316,22 @@ def _int_items(attribute: attrs.Attribute[Any], value: Any, ge: int, what: str) 
         if not _is_int(item):
             raise TypeError(
                 f"{attribute.name} must contain only ints, got {item!r} "
-                f"({type(item).__name__}) in {list(value)!r}"
+                f"({type(item).__name__}) in {_items(value)}"
             )
         if item < ge:
             raise ValueError(
-                f"{attribute.name} must all be >= {ge}, got {item!r} in {list(value)!r}"
+                f"{attribute.name} must all be >= {ge}, got {show(item)} in {_items(value)}"
             )
+        if item > MAX_INT:
+            raise ValueError(
+                f"{attribute.name} must all be <= 2**53 (the last int a float holds exactly), "
+                f"got {show(item)} in {_items(value)}"
+            )
+
+
+def _items(value: tuple[Any, ...]) -> str:
+    """A list for an error message, each item shortened (:func:`show`)."""
+    return "[" + ", ".join(show(v) for v in value) + "]"
 
 
 def increasing_ints(*, ge: int) -> Validator:

@@ -23,7 +23,7 @@ runners first and only then swaps them in.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from lrspec import _xp
 from lrspec.stepping import Group, clone, write
@@ -55,7 +55,7 @@ def driven_path(spec: Schedule) -> str:
     """Where a composition's metric-driven leaf is: ``"schedules[1] (ReduceLROnPlateau)"``."""
     import attrs  # the specs are attrs classes; only the error path needs their fields
 
-    for field in attrs.fields(type(spec)):
+    for field in attrs.fields(cast(Any, type(spec))):
         value = getattr(spec, field.name)
         items = value if isinstance(value, tuple) else (value,)
         for i, item in enumerate(items):

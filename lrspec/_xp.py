@@ -278,6 +278,11 @@ def namespace(epoch: Any) -> Any:
         return SCALAR
     module = kind.__module__
     if module == "numpy" or module.startswith("numpy."):
+        if not (hasattr(epoch, "dtype") and hasattr(epoch, "shape")):  # a dtype, a Generator
+            raise TypeError(
+                "epoch must be an int, a float, a numpy array or a torch tensor, "
+                f"got {epoch!r} ({kind.__name__})"
+            )
         if _numpy is None:
             _numpy = _Numpy()
         return _numpy

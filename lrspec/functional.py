@@ -41,6 +41,7 @@ _PI = math.pi
 #: (math.cos for ``cos``/``cos_``, ``/`` for ``div_``, ``min``, ``bisect_right``, identity
 #: for ``cast``), in the same order, so they give the same floats bit for bit.
 _PLAIN = (int, float)
+_INF = float("inf")
 _cos = math.cos
 _floor = math.floor
 _bisect_right = bisect.bisect_right
@@ -52,17 +53,29 @@ _ns = _xp.with_floats
 def step_lr(epoch: Any, base_lr: float, *, step_size: int, gamma: float) -> Any:
     """``base_lr * gamma ** floor(epoch / step_size)``."""
     if type(epoch) in _PLAIN:
-        return base_lr * gamma ** (epoch // step_size)
+        try:
+            return base_lr * gamma ** (epoch // step_size)
+        except OverflowError:  # Python's pow raises where arrays give inf: give inf too
+            return base_lr * _INF
     _, e = _ns(epoch)
-    return base_lr * gamma ** (e // step_size)
+    try:
+        return base_lr * gamma ** (e // step_size)
+    except OverflowError:  # a number of a subclass (arrays give inf)
+        return base_lr * _INF
 
 
 def multistep_lr(epoch: Any, base_lr: float, *, milestones: tuple[int, ...], gamma: float) -> Any:
     """``base_lr * gamma ** (number of milestones <= epoch)``."""
     if type(epoch) in _PLAIN:
-        return base_lr * gamma ** _bisect_right(milestones, epoch)
+        try:
+            return base_lr * gamma ** _bisect_right(milestones, epoch)
+        except OverflowError:
+            return base_lr * _INF
     xp, e = _ns(epoch)
-    return base_lr * gamma ** xp.cast(xp.count_le(milestones, e), e)
+    try:
+        return base_lr * gamma ** xp.cast(xp.count_le(milestones, e), e)
+    except OverflowError:
+        return base_lr * _INF
 
 
 def constant_lr(epoch: Any, base_lr: float, *, factor: float, total_iters: int) -> Any:
@@ -94,9 +107,15 @@ def linear_lr(
 def exponential_lr(epoch: Any, base_lr: float, *, gamma: float) -> Any:
     """``base_lr * gamma ** epoch``."""
     if type(epoch) in _PLAIN:
-        return base_lr * gamma**epoch
+        try:
+            return base_lr * gamma**epoch
+        except OverflowError:
+            return base_lr * _INF
     _, e = _ns(epoch)
-    return base_lr * gamma**e
+    try:
+        return base_lr * gamma**e
+    except OverflowError:
+        return base_lr * _INF
 
 
 def polynomial_lr(epoch: Any, base_lr: float, *, total_iters: int, power: float) -> Any:
@@ -164,10 +183,18 @@ def cyclic_scale(mode: str, gamma: float, xp: Any, x: Any) -> Any:
         return 1.0
     if mode == "triangular2":
         if xp is None or xp is _xp.SCALAR:  # plain numbers
-            return 1 / (2.0 ** (x - 1))  # torch's expression (OverflowError past ~1024 cycles)
+            try:
+                return 1 / (2.0 ** (x - 1))  # torch's expression
+            except OverflowError:  # past 1024 cycles, where torch raises: the limit, as arrays
+                return 0.0
         # the same powers of two on arrays, underflowing to 0 instead of overflowing
         return 0.5 ** (x - 1)
-    return gamma**x  # exp_range
+    if xp is None or xp is _xp.SCALAR:
+        try:
+            return gamma**x  # exp_range
+        except OverflowError:
+            return _INF
+    return gamma**x
 
 
 def cyclic_lr(
