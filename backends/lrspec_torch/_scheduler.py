@@ -12,8 +12,8 @@ from torch.optim.lr_scheduler import LRScheduler
 
 import lrspec
 from lrspec.stepping import Stepper, clone, get_momentum, set_momentum, write
+from lrspec_torch import _state
 
-_STATE_VERSION = 1
 _LR = itemgetter("lr")
 
 
@@ -249,7 +249,7 @@ class SpecLR(LRScheduler):
     def state_dict(self) -> dict[str, Any]:
         groups = self.optimizer.param_groups
         return {
-            "version": _STATE_VERSION,
+            "version": _state.VERSION,
             "specs": [lrspec.to_dict(s) for s in self.written_specs],
             "resolved": [lrspec.to_dict(s) for s in self.specs],
             "resolution": dict(self.resolution),
@@ -264,12 +264,13 @@ class SpecLR(LRScheduler):
         }
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
-        """Restore the counters and the lrs saved by :meth:`state_dict`."""
-        if not isinstance(state_dict, dict) or state_dict.get("version") != _STATE_VERSION:
-            raise ValueError(
-                f"state_dict must be a SpecLR state (version {_STATE_VERSION}), "
-                f"got keys {sorted(state_dict) if isinstance(state_dict, dict) else state_dict!r}"
-            )
+        """Restore the counters and the lrs saved by :meth:`state_dict`.
+
+        The whole state is checked first (keys, types, one entry per param group, each
+        twin's state loaded into a fresh twin); only then is anything changed, so a corrupted
+        state raises ValueError and leaves the scheduler and the optimizer as they were.
+        """
+        _state.check(state_dict, len(self._twins))
         saved = [lrspec.from_dict(d) for d in state_dict["specs"]]
         if saved != self.written_specs:
             raise ValueError(
@@ -278,15 +279,24 @@ class SpecLR(LRScheduler):
         # A state saved before units existed has no "resolved": its specs are all steps.
         resolved_data = state_dict["resolved"] if "resolved" in state_dict else state_dict["specs"]
         resolved = [lrspec.from_dict(d) for d in resolved_data]
+        if "resolved" in state_dict:
+            _state.check_resolution(state_dict, saved, resolved)
         if resolved != self.specs:
             self._resume_resolved_anew(state_dict, resolved)
             return
-        self._bind()
-        for twin, twin_state in zip(self._twins, state_dict["twins"], strict=True):
+        self._check_bound()
+        groups = self.optimizer.param_groups
+        fresh = []
+        for spec, group, twin_state in zip(self.specs, groups, state_dict["twins"], strict=True):
+            twin = spec.twin(_state.scratch(group))  # built aside: the real group is untouched
             twin.load_state_dict(twin_state)
+            fresh.append(twin)
+        for twin, group in zip(fresh, groups, strict=True):  # all loaded: now swap them in
+            twin.bind(group)
+        self._twins = fresh
+        self._steps = [twin.step for twin in fresh]
         self.last_epoch = state_dict["last_epoch"]
         self._step_count = state_dict["step_count"]
-        groups = self.optimizer.param_groups
         for group, lr, momentum in zip(
             groups, state_dict["last_lr"], state_dict["momentum"], strict=True
         ):
