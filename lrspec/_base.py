@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from lrspec import _xp
 from lrspec._checks import check_base_lr, check_metrics, check_steps
+from lrspec._describe import Introspection
 from lrspec._units import require_resolved, unresolved
 from lrspec.stepping import Group, clone, set_momentum, write
 
@@ -129,15 +130,26 @@ def load_keys(twin: Any, state: Any, keys: tuple[str, ...]) -> None:
             f"state must be a dict with keys {sorted(keys)} for {type(twin).__name__}, "
             f"got {state!r}"
         )
+    for key in keys:  # all checked before any is set
+        value = state[key]
+        if isinstance(value, bool) or not (
+            isinstance(value, (int, float)) or hasattr(value, "clone")
+        ):
+            raise ValueError(
+                f"state of {type(twin).__name__}: {key} must be a number (or a tensor), "
+                f"got {value!r}"
+            )
     for key in keys:
         setattr(twin, key, clone(state[key]))
 
 
-class Schedule:
+class Schedule(Introspection):
     """Base class of every spec: the public ``lr`` / ``trace`` evaluation API.
 
     The class variables and small methods below declare what composites, backends and
     tests need to know about a schedule; a new spec sets them, nothing else changes.
+    What a spec says about itself -- :attr:`total_steps`, :attr:`boundaries`,
+    :meth:`describe` -- comes from :class:`lrspec._describe.Introspection`.
     """
 
     #: True for specs driven by a metric stream (ReduceLROnPlateau).

@@ -13,6 +13,7 @@ import attrs
 from lrspec import _checks as c
 from lrspec import _xp
 from lrspec._base import Schedule, Twin, load_keys
+from lrspec._describe import latest_end, resolved, segments, segments_end
 from lrspec._registry import spec_class
 from lrspec.stepping import Group, write
 
@@ -72,6 +73,21 @@ class ChainedScheduler(Schedule):
     @property
     def children(self) -> tuple[Schedule, ...]:
         return self.schedulers
+
+    @property
+    def total_steps(self) -> int | None:
+        """Once every child holds, else None; one step later when a multiplicative child
+        follows one that writes an absolute lr (SWALR, ...), whose next write undoes the
+        multiplicative child's last change."""
+        children = resolved(self).schedulers
+        end = latest_end(children)
+        absolute = [not child.multiplicative for child in children]
+        if end is None or True not in absolute or all(absolute[absolute.index(True) :]):
+            return end
+        return end + 1
+
+    def describe(self) -> str:
+        return " chained with ".join(f"({child.describe()})" for child in self.schedulers)
 
     def landmarks(self, horizon: int) -> set[int]:
         return set().union(*(child.landmarks(horizon) for child in self.schedulers))
@@ -244,6 +260,19 @@ class SequentialLR(Schedule):
     @property
     def children(self) -> tuple[Schedule, ...]:
         return self.schedulers
+
+    @property
+    def total_steps(self) -> int | None:
+        """The last milestone plus the last child's own ``total_steps`` (None if it has none)."""
+        return segments_end(resolved(self).schedulers, self.milestones)
+
+    @property
+    def boundaries(self) -> tuple[int, ...]:
+        """The milestones, where the next child starts at its own step 0."""
+        return self.milestones
+
+    def describe(self) -> str:
+        return segments(self.schedulers, self.milestones)
 
     def landmarks(self, horizon: int) -> set[int]:
         points = set(self.milestones)

@@ -41,6 +41,8 @@ class InverseTime(Catalogue):
     rate: float = attrs.field(converter=c.as_float, validator=c.real(ge=0))
     staircase: bool = attrs.field(default=False, converter=c.as_bool, validator=c.boolean)
 
+    describe_format = "inverse time decay, rate {rate} per {decay_steps:steps}"
+
     def landmarks(self, horizon: int) -> set[int]:
         if not self.staircase:
             return set()
@@ -73,6 +75,8 @@ class InverseSqrt(Catalogue):
     """
 
     timescale: int = attrs.field(default=10_000, converter=c.as_steps, validator=c.steps(ge=1))
+
+    describe_format = "inverse sqrt decay, timescale {timescale:steps}"
 
     def _factor(self, xp: Any, t: Any) -> Any:
         return F.inverse_sqrt(t, timescale=self.timescale)
@@ -113,6 +117,8 @@ class Tanh(Catalogue):
     lower: float = attrs.field(default=-7.0, converter=c.as_float, validator=c.real())
     upper: float = attrs.field(default=3.0, converter=c.as_float, validator=_above_lower)
     end_factor: float = attrs.field(default=0.0, converter=c.as_float, validator=c.real(ge=0))
+
+    describe_format = "tanh decay over {total_steps:steps} to {end_factor:x}"
 
     def landmarks(self, horizon: int) -> set[int]:
         return {self.total_steps}

@@ -17,6 +17,7 @@ from lrspec import _checks as c
 from lrspec import _xp
 from lrspec import functional as F
 from lrspec._base import MOMENTUM_KEYS, Group, MomentumSchedule, Schedule, Twin, start_momentum
+from lrspec._describe import render
 from lrspec._registry import fn_repr, spec_class
 from lrspec.stepping import set_momentum, write
 
@@ -75,6 +76,7 @@ class CyclicLR(MomentumSchedule):
     max_momentum: float = attrs.field(default=0.9, converter=c.as_float, validator=_MOMENTUM)
 
     torch_name = "torch.optim.lr_scheduler.CyclicLR"
+    describe_format = "{mode} cycle between {base_lr:lr} and {max_lr:lr}, {step_size_up:steps} up"
     scales_with_base_lr = False  # absolute lrs of its own
     restarts_cleanly = True
     sets_initial_lr = True
@@ -195,6 +197,10 @@ class OneCycleLR(MomentumSchedule):
         # torch keeps the lrs (and momenta) only in the param group, and reads them back
         keys = _ONE_CYCLE_KEYS | (MOMENTUM_KEYS if cycle_momentum else frozenset())
         return keys, keys
+
+    def describe(self) -> str:
+        line = "one cycle ({anneal_strategy}) peaking at {max_lr:lr} over {total_steps:steps}"
+        return render(self, line, total_steps=self.total)
 
     def landmarks(self, horizon: int) -> set[int]:
         ends = self.phase_ends  # the first may be -1.0 (pct_start=0)
@@ -394,6 +400,7 @@ class CosineAnnealingWarmRestarts(Schedule):
     eta_min: float = attrs.field(default=0.0, converter=c.as_float, validator=c.real(ge=0))
 
     torch_name = "torch.optim.lr_scheduler.CosineAnnealingWarmRestarts"
+    describe_format = "cosine to {eta_min:lr}, restarting every {T_0:steps}"
     restarts_cleanly = True
 
     @property

@@ -19,6 +19,7 @@ import attrs
 from lrspec import _checks as c
 from lrspec import functional as F
 from lrspec._base import Group, Schedule, Twin
+from lrspec._describe import resolved
 from lrspec._registry import spec_class
 
 
@@ -51,6 +52,7 @@ class StepLR(Schedule):
     gamma: float = attrs.field(default=0.1, converter=c.as_float, validator=c.real(gt=0))
 
     torch_name = "torch.optim.lr_scheduler.StepLR"
+    describe_format = "step decay {gamma:times} every {step_size:steps}"
     multiplicative = True
     restarts_cleanly = True
     resumable = True
@@ -119,9 +121,14 @@ class MultiStepLR(Schedule):
     gamma: float = attrs.field(default=0.1, converter=c.as_float, validator=c.real(gt=0))
 
     torch_name = "torch.optim.lr_scheduler.MultiStepLR"
+    describe_format = "step decay {gamma:times} at {milestones:ats}"
     multiplicative = True
     restarts_cleanly = True
     resumable = True
+
+    @property
+    def total_steps(self) -> int:  # the last milestone (0 without any)
+        return max(resolved(self).milestones, default=0)
 
     def landmarks(self, horizon: int) -> set[int]:
         return set(self.milestones)
@@ -183,6 +190,8 @@ class ConstantLR(Schedule):
     total_iters: int = attrs.field(default=5, converter=c.as_steps, validator=c.steps(ge=1))
 
     torch_name = "torch.optim.lr_scheduler.ConstantLR"
+    describe_format = "{factor:x} for {total_iters:steps}, then 1.0×"
+    holds_after = "total_iters"
     multiplicative = True
     restarts_cleanly = True
     resumable = True
@@ -250,6 +259,8 @@ class LinearLR(Schedule):
     total_iters: int = attrs.field(default=5, converter=c.as_steps, validator=c.steps(ge=1))
 
     torch_name = "torch.optim.lr_scheduler.LinearLR"
+    describe_format = "linear from {start_factor:x} to {end_factor:x} over {total_iters:steps}"
+    holds_after = "total_iters"
     multiplicative = True
     restarts_cleanly = True
     resumable = True
@@ -327,6 +338,7 @@ class ExponentialLR(Schedule):
     gamma: float = attrs.field(converter=c.as_float, validator=c.real(gt=0))
 
     torch_name = "torch.optim.lr_scheduler.ExponentialLR"
+    describe_format = "exponential {gamma:times} per step"
     multiplicative = True
     restarts_cleanly = True
     resumable = True
@@ -377,6 +389,8 @@ class PolynomialLR(Schedule):
     power: float = attrs.field(default=1.0, converter=c.as_float, validator=c.real(ge=0))
 
     torch_name = "torch.optim.lr_scheduler.PolynomialLR"
+    describe_format = "polynomial (power {power}) over {total_iters:steps} to 0.0×"
+    holds_after = "total_iters"
     multiplicative = True
     restarts_cleanly = True
     resumable = True
@@ -450,6 +464,7 @@ class CosineAnnealingLR(Schedule):
     eta_min: float = attrs.field(default=0.0, converter=c.as_float, validator=c.real(ge=0))
 
     torch_name = "torch.optim.lr_scheduler.CosineAnnealingLR"
+    describe_format = "cosine annealing over {T_max:steps} to {eta_min:lr}, periodic"
     restarts_cleanly = True
     resumable = True
 

@@ -35,6 +35,7 @@ class LambdaLR(Schedule):
     lr_lambda: Callable[[int], float] = attrs.field(validator=c.function, repr=fn_repr)
 
     torch_name = "torch.optim.lr_scheduler.LambdaLR"
+    describe_format = "base_lr × {lr_lambda}(step)"
     restarts_cleanly = True
     resumable = True
 
@@ -85,6 +86,7 @@ class MultiplicativeLR(Schedule):
     lr_lambda: Callable[[int], float] = attrs.field(validator=c.function, repr=fn_repr)
 
     torch_name = "torch.optim.lr_scheduler.MultiplicativeLR"
+    describe_format = "× {lr_lambda}(step) at each step, compounded"
     closed_form = False  # lr replays the trace: each step multiplies the lr before it
 
     def _lr(self, xp: Any, epoch: Any, base_lr: float) -> Any:

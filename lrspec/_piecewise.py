@@ -15,6 +15,7 @@ import attrs
 from lrspec import _checks as c
 from lrspec import _curve_formulas as F
 from lrspec._catalogue import Catalogue
+from lrspec._describe import factor, position, resolved
 from lrspec._registry import spec_class
 
 
@@ -118,6 +119,17 @@ class PiecewiseConstant(Catalogue):
         converter=_as_float_tuple, validator=_factors("boundaries", 1)
     )
 
+    @property
+    def total_steps(self) -> int:  # the last boundary (0 without any)
+        return max(resolved(self).boundaries, default=0)
+
+    def describe(self) -> str:
+        factors = [factor(f) for f in self.factors]
+        steps = [
+            f"{f} from {position(b)}" for f, b in zip(factors[1:], self.boundaries, strict=True)
+        ]
+        return "piecewise constant " + ", ".join([factors[0], *steps])
+
     def landmarks(self, horizon: int) -> set[int]:
         return set(self.boundaries)
 
@@ -159,6 +171,16 @@ class Interpolate(Catalogue):
     kind: str = attrs.field(
         default="linear", converter=c.as_str, validator=c.one_of("linear", "cosine")
     )
+
+    @property
+    def total_steps(self) -> int:  # the first step at or after the last knot
+        return max(math.ceil(float(resolved(self).steps[-1])), 0)
+
+    def describe(self) -> str:
+        knots = [
+            f"{factor(f)} at {position(s)}" for s, f in zip(self.steps, self.factors, strict=True)
+        ]
+        return f"{self.kind} interpolation through " + ", ".join(knots)
 
     def landmarks(self, horizon: int) -> set[int]:
         return {n for s in self.steps if s >= 0 for n in (math.floor(s), math.ceil(s))}

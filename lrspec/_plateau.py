@@ -110,6 +110,11 @@ class ReduceLROnPlateau(Schedule):
         """Inside a composition: the twin on a private group holding this spec's own lr."""
         return Driven(self, base)
 
+    def describe(self) -> str:
+        from lrspec._describe import render
+
+        return render(self, "{factor:times} on plateau ({mode}, patience {patience})")
+
 
 class PlateauTwin:
     """Mirror of torch's ReduceLROnPlateau state machine on one param group."""

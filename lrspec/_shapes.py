@@ -47,6 +47,12 @@ class Constant(Catalogue):
 
     factor: float = attrs.field(default=1.0, converter=c.as_float, validator=c.real(ge=0))
 
+    describe_format = "constant {factor:x}"
+
+    @property
+    def total_steps(self) -> int:  # it holds from the start
+        return 0
+
     def _factor(self, xp: Any, t: Any) -> Any:
         return S.constant_factor(t, factor=self.factor)
 
@@ -74,6 +80,8 @@ class Linear(Catalogue):
     total_steps: int = attrs.field(converter=c.as_steps, validator=c.steps(ge=1))
     start_factor: float = attrs.field(default=1.0, converter=c.as_float, validator=c.real(ge=0))
     end_factor: float = attrs.field(default=0.0, converter=c.as_float, validator=c.real(ge=0))
+
+    describe_format = "linear from {start_factor:x} to {end_factor:x} over {total_steps:steps}"
 
     def landmarks(self, horizon: int) -> set[int]:
         return _ends(self, horizon)
@@ -113,6 +121,8 @@ class Cosine(Catalogue):
     end_factor: float = attrs.field(default=0.0, converter=c.as_float, validator=c.real(ge=0))
     exponent: float = attrs.field(default=1.0, converter=c.as_float, validator=c.real(gt=0))
     k: float = attrs.field(default=1.0, converter=c.as_float, validator=c.real(gt=0))
+
+    describe_format = "cosine over {total_steps:steps} to {end_factor:x}"
 
     def landmarks(self, horizon: int) -> set[int]:
         return _ends(self, horizon)
@@ -154,6 +164,8 @@ class Polynomial(Catalogue):
     power: float = attrs.field(default=1.0, converter=c.as_float, validator=c.real(gt=0))
     k: float = attrs.field(default=1.0, converter=c.as_float, validator=c.real(gt=0))
 
+    describe_format = "polynomial (power {power}) over {total_steps:steps} to {end_factor:x}"
+
     def landmarks(self, horizon: int) -> set[int]:
         return _ends(self, horizon)
 
@@ -187,6 +199,8 @@ class OneMinusSqrt(Catalogue):
 
     total_steps: int = attrs.field(converter=c.as_steps, validator=c.steps(ge=1))
     end_factor: float = attrs.field(default=0.0, converter=c.as_float, validator=c.real(ge=0))
+
+    describe_format = "1-sqrt decay over {total_steps:steps} to {end_factor:x}"
 
     def landmarks(self, horizon: int) -> set[int]:
         return _ends(self, horizon)
@@ -255,6 +269,8 @@ class Exponential(Catalogue):
     end_factor: float | None = attrs.field(
         default=None, converter=_as_optional_float, validator=_check_end_factor
     )
+
+    describe_format = "exponential {rate:times} every {transition_steps:steps}"
 
     def landmarks(self, horizon: int) -> set[int]:
         n = self.transition_steps

@@ -45,6 +45,8 @@ class SWALR(Schedule):
     )
 
     torch_name = "torch.optim.swa_utils.SWALR"
+    describe_format = "{anneal_strategy} anneal to {swa_lr:lr} over {anneal_epochs:steps}"
+    holds_after = "anneal_epochs"
     scales_with_base_lr = False  # absolute lrs of its own
 
     @classmethod

@@ -141,7 +141,7 @@ def _spec(data: Any, name: str) -> Any:
 
 
 def _times(spec: Any) -> st.SearchStrategy[float]:
-    end = getattr(spec, "total_steps", 1000)
+    end = spec.total_steps or 1000  # None (unbounded) or 0 (Constant): probe 3000 steps
     return st.one_of(
         st.integers(0, 3 * end),
         st.floats(0, 3 * end, allow_nan=False),
