@@ -31,15 +31,18 @@ def schedule_values(spec: lrspec.Schedule | None, base_lr: float, steps: int) ->
 
 
 def plot(args: argparse.Namespace) -> int:
-    """Preview ``args.spec`` (a ``(label, spec)`` pair), or draw it to ``args.output``."""
+    """Preview ``args.spec`` (a ``(label, spec)`` pair), or draw it to ``args.output``; both
+    show the spec's ``describe()`` line."""
     label, spec = args.spec
     values = schedule_values(spec, args.base_lr, args.steps)
+    line = None if spec is None else spec.describe()
     if args.output is None:
-        print(preview(label, values, args.base_lr))
+        print(preview(label, values, args.base_lr, description=line))
         return 0
     fmt = figure_format(args.output)
+    figure = schedule_figure(label, values, args.base_lr, description=line)
     with pending([PendingFile(args.output, "plot")]) as outputs:
-        outputs[0].write(save_figure(schedule_figure(label, values, args.base_lr), fmt))
+        outputs[0].write(save_figure(figure, fmt))
         outputs[0].commit()
     print(f"wrote the plot of {label} ({args.steps} steps) to {args.output}")
     return 0

@@ -79,13 +79,23 @@ def sparkline(values: Sequence[float], width: int = 64) -> str:
     return "".join(sparks[round((v - lo) / (hi - lo) * top)] for v in picked)
 
 
-def preview(label: str, values: Sequence[float], base_lr: float, rows: int = 11) -> str:
-    """A terminal preview of a schedule: a sparkline and a table of values at a few steps."""
+def preview(
+    label: str,
+    values: Sequence[float],
+    base_lr: float,
+    rows: int = 11,
+    description: str | None = None,
+) -> str:
+    """A terminal preview of a schedule: a sparkline and a table of values at a few steps.
+
+    ``description`` (the spec's :meth:`~lrspec.Schedule.describe` line) follows the header.
+    """
     steps = len(values) - 1
     picks = sorted({round(k * steps / (rows - 1)) for k in range(rows)})
     width = max(len(str(steps)), 4)
     lines = [
         f"{label}  base_lr={base_lr}  steps={steps}",
+        *([] if description is None else [description]),
         f"lr  {sparkline(values)}",
         f"    min {min(values)!r}  max {max(values)!r}",
         "",
@@ -149,13 +159,18 @@ def compare_figure(labels: Sequence[str], results: Sequence[RegressionResult]) -
     return fig
 
 
-def schedule_figure(label: str, values: Sequence[float], base_lr: float) -> Figure:
-    """One schedule's lr over its steps, titled with its (wrapped) spec text."""
+def schedule_figure(
+    label: str, values: Sequence[float], base_lr: float, description: str | None = None
+) -> Figure:
+    """One schedule's lr over its steps, titled with its (wrapped) spec text; the spec's
+    ``describe()`` line, when given, is the figure's title above it."""
     from matplotlib.figure import Figure
 
     fig = Figure(figsize=(7, 4), layout="constrained")
     ax = fig.subplots()
     ax.plot(range(len(values)), values)
+    if description is not None:
+        fig.suptitle("\n".join(textwrap.wrap(description, width=80)), fontsize=10)
     title = "\n".join(textwrap.wrap(label, width=72))  # a full spec repr can be long
     ax.set_title(title, fontsize=9)
     ax.set(xlabel="step", ylabel=f"lr (base_lr={base_lr})")

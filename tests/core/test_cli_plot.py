@@ -37,12 +37,13 @@ def test_plot_terminal_preview(capsys: pytest.CaptureFixture[str]) -> None:
     assert (code, err) == (0, "")
     lines = out.splitlines()
     assert lines[0] == "StepLR(step_size=5, gamma=0.5)  base_lr=1.0  steps=20"
-    assert lines[1].startswith("lr  ")
-    assert len(lines[1]) == 4 + 21
-    spark = lines[1][4:]
+    assert lines[1] == "step decay ×0.5 every 5 steps"  # the spec's describe() line
+    assert lines[2].startswith("lr  ")
+    assert len(lines[2]) == 4 + 21
+    spark = lines[2][4:]
     assert spark[0] == "█"
     assert spark[-1] == "▁"
-    table = {int(step): value for step, value in (line.split() for line in lines[5:])}
+    table = {int(step): value for step, value in (line.split() for line in lines[6:])}
     assert table[0] == "1.0"
     assert table[20] == "0.0625"
     assert len(table) == 11
@@ -52,9 +53,10 @@ def test_plot_constant_and_long_schedules(capsys: pytest.CaptureFixture[str]) ->
     code, out, _ = _main(capsys, "plot", "none", "--steps", "3")
     assert code == 0
     assert "0.25" in out
+    assert out.splitlines()[1].startswith("lr  ")  # no spec, no description line
     code, out, _ = _main(capsys, "plot", "CosineAnnealingLR(T_max=1000)", "--steps", "1000")
     assert code == 0
-    assert len(out.splitlines()[1]) == 4 + 64
+    assert len(out.splitlines()[2]) == 4 + 64
 
 
 def test_plot_a_tutorial_run_by_name(capsys: pytest.CaptureFixture[str]) -> None:
@@ -62,6 +64,7 @@ def test_plot_a_tutorial_run_by_name(capsys: pytest.CaptureFixture[str]) -> None
     assert (code, err) == (0, "")
     lines = out.splitlines()
     assert lines[0] == "ExponentialLR  base_lr=1.0  steps=10"
+    assert lines[1] == "exponential ×0.95 per step"
     values = [1.0]
     for _ in range(10):
         values.append(values[-1] * 0.95)  # torch's recursive form, not 0.95**10
@@ -75,6 +78,28 @@ def test_plot_png(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert str(target) in out
     _check_png(target)
     assert list(tmp_path.iterdir()) == [target]
+
+
+def test_plot_describes_a_composed_spec(capsys: pytest.CaptureFixture[str]) -> None:
+    text = (
+        "SequentialLR(schedulers=[LinearLR(start_factor=0.01, total_iters=5), "
+        "Cosine(total_steps=15, end_factor=0.1)], milestones=[5])"
+    )
+    code, out, err = _main(capsys, "plot", text, "--steps", "20")
+    assert (code, err) == (0, "")
+    assert out.splitlines()[1] == (
+        "linear from 0.01× to 1.0× over 5 steps, then cosine over 15 steps to 0.1×"
+    )
+
+
+def test_the_figure_is_titled_with_the_description() -> None:
+    pytest.importorskip("matplotlib")
+    from lrspec_torch._render import schedule_figure
+
+    fig = schedule_figure("StepLR(step_size=2)", [1.0, 1.0, 0.1], 1.0, description="step decay")
+    assert fig.get_suptitle() == "step decay"
+    assert fig.axes[0].get_title() == "StepLR(step_size=2)"
+    assert schedule_figure("none", [1.0], 1.0).get_suptitle() == ""
 
 
 BAD_PLOT = [
