@@ -67,10 +67,11 @@ def test_plot_preview_without_torch(tmp_path: Path) -> None:
     assert (code, err) == (0, "")
     lines = out.splitlines()
     assert lines[0] == "CosineAnnealingLR(T_max=10, eta_min=0.0)  base_lr=1.0  steps=10"
-    assert lines[1].startswith("lr  ")
-    assert len(lines[1]) == 4 + 11
-    assert lines[5].split() == ["0", "1.0"]
-    assert lines[10].split() == ["5", "0.5"]
+    assert lines[1] == "cosine annealing over 10 steps to lr 0.0, periodic"  # describe()
+    assert lines[2].startswith("lr  ")
+    assert len(lines[2]) == 4 + 11
+    assert lines[6].split() == ["0", "1.0"]
+    assert lines[11].split() == ["5", "0.5"]
     assert lines[-1].split() == ["10", "0.0"]
 
 
