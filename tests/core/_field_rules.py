@@ -114,7 +114,8 @@ class Int:
         return [float(n), np.float64(n), np.float32(n), Fraction(n)]
 
     def bad_values(self) -> list[object]:
-        return [self.ge - 1, self.ge - 5, -(10**20)]
+        # 2**53 + 1: past the last int a float holds exactly (step counts stop at 2**53)
+        return [self.ge - 1, self.ge - 5, -(10**20), 2**53 + 1]
 
     def good_values(self) -> list[object]:
         return [self.ge, self.ge + 7]

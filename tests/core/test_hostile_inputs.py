@@ -279,3 +279,26 @@ def test_parse_of_anything_raises_only_documented_errors(text: str) -> None:
     except (TypeError, ValueError):
         return
     assert lrspec.parse(repr(spec)) == spec
+
+
+# --- every number field, with an int beyond a float --------------------------------------------
+
+
+def _number_fields() -> list[Any]:
+    from _field_rules import FIELDS, Int, Real, _base
+
+    out = []
+    for cls, (_, rules) in FIELDS.items():
+        for name, rule in rules.items():
+            if isinstance(rule, (Int, Real)):
+                out.append(pytest.param(cls, name, _base(cls, name), id=f"{cls.__name__}.{name}"))
+    return out
+
+
+@pytest.mark.parametrize(("cls", "name", "kwargs"), _number_fields())
+@pytest.mark.parametrize("huge", [HUGE, -HUGE], ids=["10**400", "-10**400"])
+def test_every_number_field_refuses_an_int_beyond_a_float(
+    cls: type, name: str, kwargs: dict, huge: int
+) -> None:
+    with pytest.raises(ValueError, match=rf"^{name} must .*\(401 digits\)"):
+        cls(**{**kwargs, name: huge})
