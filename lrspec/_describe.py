@@ -269,10 +269,16 @@ class Introspection:
 
     @property
     def total_steps(self) -> int | Unit | None:
-        """A step from which the lr holds (``lr(t) == lr(total_steps)`` for all later ``t``),
-        or None when no such step is known (unbounded, periodic, metric-driven).
+        """A step from which the lr holds (``lr(t) == lr(total_steps)`` for all later ``t``,
+        fractional ones too, where the spec is defined), or None when no such step is known:
+        unbounded, periodic (CosineAnnealingLR climbs back after ``T_max``, as torch's does)
+        and metric-driven specs, and composites that end on one.
 
-        See :mod:`lrspec._describe` for the whole definition, units included.
+        It is the end the schedule is written for; a field named ``total_steps`` is the
+        answer (OneCycleLR written with ``epochs`` keeps torch's ``None``; it stops, rather
+        than holds, at its end). ``Constant`` holds from 0. Before :func:`lrspec.resolve`, a
+        spec whose end is one step field gives that field as written (``Epochs(10)``); an
+        end computed from several values raises the error evaluating it raises.
 
         >>> from lrspec import Cosine, Linear, SequentialLR, StepLR
         >>> Linear(total_steps=100).total_steps, StepLR(step_size=10).total_steps

@@ -33,6 +33,8 @@ spec = lrspec.Cycle(
 )
 steps = 140
 print(repr(spec))
+print(spec.describe())  # the same, in one human line
+print("boundaries:", spec.boundaries)  # None: no limit, it restarts forever
 ours = spec.trace(base_lr, steps)
 
 opt = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=base_lr)

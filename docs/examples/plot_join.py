@@ -36,6 +36,8 @@ spec = lrspec.Join(
 )
 steps = 100
 print(repr(spec))
+print(spec.describe())  # the same, in one human line
+print("boundaries:", spec.boundaries, "total_steps:", spec.total_steps)
 ours = spec.trace(base_lr, steps)
 
 opt = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=base_lr)

@@ -36,6 +36,8 @@ spec = lrspec.SequentialLR(
     milestones=[10],
 )
 print(repr(spec))
+print(spec.describe())  # the same, in one human line
+print("boundaries:", spec.boundaries, "total_steps:", spec.total_steps)  # periodic: None
 ours = spec.trace(base_lr, steps)
 
 

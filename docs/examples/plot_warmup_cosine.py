@@ -35,6 +35,8 @@ base_lr = 0.1
 spec = lrspec.warmup_cosine(warmup_steps=10, total_steps=100)
 steps = 120
 print(repr(spec))  # what the preset is made of
+print(spec.describe())  # the same, in one human line
+print("total_steps:", spec.total_steps)  # the lr holds from this step on
 assert spec == lrspec.Warmup(inner=lrspec.Cosine(total_steps=90), steps=10)
 ours = spec.trace(base_lr, steps)
 

@@ -37,6 +37,8 @@ base_lr = 0.1
 spec = lrspec.wsd(warmup_steps=10, stable_steps=60, decay_steps=30)
 steps = 110
 print(repr(spec))  # what the preset is made of
+print(spec.describe())  # the same, in one human line
+print("total_steps:", spec.total_steps)  # the lr holds from this step on
 assert spec == lrspec.Warmup(
     inner=lrspec.Join(
         schedules=[lrspec.Constant(), lrspec.Cosine(total_steps=30)], boundaries=[60]
