@@ -128,7 +128,7 @@ def compare(args: argparse.Namespace) -> int:
         if int(os.environ["RANK"]) != 0:  # train quietly; rank 0 writes and prints
             with distributed.process_group():
                 distributed.fit_all(specs, settings)
-            return 0
+            distributed.exit_now(0)
 
         def as_rank_0() -> list[RegressionResult]:
             with distributed.process_group():
@@ -136,7 +136,7 @@ def compare(args: argparse.Namespace) -> int:
             assert results is not None  # rank 0 holds every rank's results
             return results
 
-        return _report(runs, args, as_rank_0)
+        distributed.exit_now(_report(runs, args, as_rank_0))
     if nproc > 1:
         _check_data_parallel(args, nproc, "--nproc")
         return _report(runs, args, lambda: run_data_parallel(runs, args))

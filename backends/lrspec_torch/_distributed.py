@@ -32,10 +32,11 @@ import contextlib
 import gc
 import os
 import socket
+import sys
 import tempfile
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import attrs
 import torch
@@ -81,6 +82,19 @@ def process_group() -> Iterator[None]:
     finally:
         gc.collect()
         dist.destroy_process_group()
+
+
+def exit_now(code: int = 0) -> NoReturn:
+    """End this rank's process now, its work done and its output flushed.
+
+    Interpreter shutdown after a gloo process group can abort the process ("terminate called
+    without an active exception", from gloo's threads; pytorch PR #179291) even after
+    ``destroy_process_group``: a finished rank skips that shutdown, so the launcher sees its
+    real exit code.
+    """
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
 
 
 def free_port() -> int:
@@ -366,6 +380,7 @@ def _spawned(
         results = fit_all(specs, settings)
     if results is not None:
         _save(Path(out), {"results": [_result_data(r) for r in results]})
+    exit_now()  # (an exception above propagates to spawn as usual)
 
 
 def spawn_compare(
