@@ -94,6 +94,7 @@ from lrspec.testing._strategies_curves import (
     piecewise_constant,
     tanh_decay,
 )
+from lrspec.testing._strategies_metric import metric_compositions
 from lrspec.testing._strategies_shapes import (
     SHAPE_STRATEGIES,
     constant,
@@ -146,6 +147,7 @@ __all__ = [
     "leaf_specs",
     "linear",
     "linear_lr",
+    "metric_compositions",
     "metric_streams",
     "multiplicative_lr",
     "multistep_lr",

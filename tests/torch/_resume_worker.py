@@ -11,7 +11,9 @@ back with :func:`lrspec.parse`), loads the checkpoint in the case's order, train
 A case is a dict: ``spec`` (repr text, or a list of them: one spec per param group), ``kind``
 ("sgd" or "adam"), ``lrs`` and ``momenta`` (one per param group), ``tensor_lr``, ``n``, ``k``,
 ``metrics`` (None: a metric-driven spec is stepped with the loss), ``order`` (one of
-:data:`ORDERS`), and, for the worker, ``ckpt`` (the checkpoint's path).
+:data:`ORDERS`), optionally ``resolution`` (``SpecLR``'s ``steps_per_epoch`` /
+``total_steps`` / ``accumulation`` keywords, for specs written in ``Epochs`` / ``Fraction``),
+and, for the worker, ``ckpt`` (the checkpoint's path).
 """
 
 from __future__ import annotations
@@ -53,6 +55,11 @@ def specs_of(case: dict[str, Any]) -> lrspec.Schedule | list[lrspec.Schedule]:
     return [lrspec.parse(t) for t in text] if isinstance(text, list) else lrspec.parse(text)
 
 
+def make_scheduler(opt: torch.optim.Optimizer, case: dict[str, Any]) -> SpecLR:
+    """SpecLR for the case's specs, resolved with the case's quantities (if any)."""
+    return SpecLR(opt, specs_of(case), **case.get("resolution", {}))
+
+
 def canon(value: Any) -> Any:
     """A bit-exact, plain-data form of a value (floats by ``float.hex``, tensors by element)."""
     if isinstance(value, torch.Tensor):
@@ -68,12 +75,14 @@ def canon(value: Any) -> Any:
 
 
 def snapshot(opt: torch.optim.Optimizer, sched: SpecLR) -> dict[str, Any]:
-    """What a step left: every param-group key but the params, and ``get_last_lr()``."""
+    """What a step left: every param-group key but the params, ``get_last_lr()`` and the
+    scheduler's step counter (``last_epoch``, which loggers and trainers read)."""
     return {
         "groups": [
             {key: canon(v) for key, v in g.items() if key != "params"} for g in opt.param_groups
         ],
         "last_lr": [canon(lr) for lr in sched.get_last_lr()],
+        "last_epoch": sched.last_epoch,
     }
 
 
@@ -105,7 +114,7 @@ def uninterrupted(case: dict[str, Any]) -> tuple[list[dict[str, Any]], list[torc
     """Snapshots after construction and each of ``n`` steps, and the final weights."""
     model = make_model()
     opt = make_optimizer(model, case)
-    sched = SpecLR(opt, specs_of(case))
+    sched = make_scheduler(opt, case)
     seen = [snapshot(opt, sched), *train(model, opt, sched, case, 0, case["n"])]
     return seen, [p.detach().clone() for p in model.parameters()]
 
@@ -114,7 +123,7 @@ def checkpoint(case: dict[str, Any]) -> dict[str, Any]:
     """Train a separate run to step ``k`` and return the checkpoint to save."""
     model = make_model()
     opt = make_optimizer(model, case)
-    sched = SpecLR(opt, specs_of(case))
+    sched = make_scheduler(opt, case)
     train(model, opt, sched, case, 0, case["k"])
     return {"model": model.state_dict(), "opt": opt.state_dict(), "sched": sched.state_dict()}
 
@@ -133,14 +142,14 @@ def resume(
     order = case["order"]
     if order == "scheduler_built_after_load":
         opt.load_state_dict(ckpt["opt"])
-        sched = SpecLR(opt, specs_of(case))
+        sched = make_scheduler(opt, case)
         sched.load_state_dict(ckpt["sched"])
     elif order == "optimizer_first":
-        sched = SpecLR(opt, specs_of(case))
+        sched = make_scheduler(opt, case)
         opt.load_state_dict(ckpt["opt"])
         sched.load_state_dict(ckpt["sched"])
     elif order == "scheduler_first":
-        sched = SpecLR(opt, specs_of(case))
+        sched = make_scheduler(opt, case)
         sched.load_state_dict(ckpt["sched"])
         opt.load_state_dict(ckpt["opt"])
     else:

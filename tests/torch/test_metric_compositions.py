@@ -26,7 +26,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import attrs
 import pytest
 import torch
 from _torch_helpers import bits
@@ -36,6 +35,7 @@ from hypothesis import strategies as st
 import lrspec
 from lrspec import testing as lt
 from lrspec.functional import warmup_ramp
+from lrspec.testing import metric_compositions as compositions
 from lrspec_torch import SpecLR
 
 _WORKER_PATH = Path(__file__).with_name("_resume_worker.py")
@@ -111,61 +111,7 @@ def loop(spec: lrspec.Schedule, base: float, metrics: list[float]) -> list[float
     raise AssertionError(f"no loop for {spec!r}")
 
 
-# --- generated compositions ------------------------------------------------------------------
-
-
-def _plateau() -> st.SearchStrategy[lrspec.ReduceLROnPlateau]:
-    """Plateaus that cut within a short run: patience <= 3, cooldown <= 2."""
-    return lt.reduce_lr_on_plateau().map(
-        lambda s: attrs.evolve(s, patience=min(s.patience, 3), cooldown=min(s.cooldown, 2))
-    )
-
-
-def _children(metric: st.SearchStrategy[lrspec.Schedule], *, scaling: bool) -> Any:
-    closed = lt.combinator_children(scaling=scaling, depth=0)
-    return st.one_of(metric, closed)
-
-
-def compositions(depth: int = 2) -> st.SearchStrategy[lrspec.Schedule]:
-    """A metric-driven composition: plateaus at any depth, closed-form parts around them."""
-    if depth == 0:
-        return _plateau()
-    inner = st.deferred(lambda: compositions(depth - 1))
-
-    @st.composite
-    def join(draw: st.DrawFn) -> lrspec.Join:
-        n = draw(st.integers(1, 3))
-        kids = draw(st.lists(_children(inner, scaling=False), min_size=n, max_size=n))
-        if not any(k.metric_driven for k in kids):
-            kids[draw(st.integers(0, n - 1))] = draw(inner)
-        bounds = sorted(
-            draw(st.lists(st.integers(1, 40), min_size=n - 1, max_size=n - 1, unique=True))
-        )
-        return lrspec.Join(schedules=kids, boundaries=bounds)
-
-    @st.composite
-    def warmup(draw: st.DrawFn) -> lrspec.Warmup:
-        kind = draw(st.sampled_from(["linear", "cosine", "exponential", "1-sqrt"]))
-        start = draw(st.sampled_from([0.0, 0.01, 0.5]))
-        if kind == "exponential" and start == 0.0:
-            start = 0.1
-        return lrspec.Warmup(
-            inner=draw(inner), steps=draw(st.integers(0, 20)), start_factor=start, kind=kind
-        )
-
-    @st.composite
-    def product(draw: st.DrawFn) -> lrspec.Product:
-        kids = draw(st.lists(_children(inner, scaling=True), min_size=1, max_size=3))
-        kids.append(draw(inner))
-        return lrspec.Product(schedules=draw(st.permutations(kids)))
-
-    @st.composite
-    def clip(draw: st.DrawFn) -> lrspec.Clip:
-        low = draw(st.sampled_from([0.0, 0.05, 0.3]))
-        high = draw(st.sampled_from([None, 0.8, 2.0]))
-        return lrspec.Clip(inner=draw(inner), min_factor=low, max_factor=high)
-
-    return st.one_of(join(), warmup(), product(), clip())
+# --- generated compositions (the strategy lives in lrspec.testing) ---------------------------
 
 
 def metric_streams() -> st.SearchStrategy[list[float]]:
