@@ -12,15 +12,14 @@ from __future__ import annotations
 import functools
 import math
 from bisect import bisect_right
-from collections.abc import Sequence
 from typing import Any
 
 import attrs
 
 from lrspec import _checks as c
 from lrspec import _xp
-from lrspec._base import Schedule, metric_trace_args
-from lrspec._catalogue import Catalogue
+from lrspec._base import Schedule
+from lrspec._combinator_base import Combinator
 from lrspec._combinator_checks import (
     _as_max_factor,
     _child,
@@ -31,86 +30,29 @@ from lrspec._combinator_checks import (
     _warmup_prefix,
 )
 from lrspec._combinator_formulas import ramp
+from lrspec._describe import (
+    ceil_holding,
+    duration,
+    factor,
+    latest_end,
+    number,
+    resolved,
+    segments,
+    segments_end,
+)
 from lrspec._metric import (
     ClipRunner,
     JoinRunner,
-    MetricTwin,
     ProductRunner,
     Runner,
     WarmupRunner,
-    driven_path,
-    metric_trace,
     runner,
 )
 from lrspec._registry import spec_class
-from lrspec._units import require_resolved
-from lrspec.stepping import Group, Stepper
+from lrspec._units import Unit
 
 _SCALAR = _xp.SCALAR
 _INF = float("inf")
-
-
-class Combinator(Catalogue):
-    """A catalogue spec whose lr is composed from its children's closed forms (``_lr``).
-
-    The children may have absolute lrs of their own (Join, Stretch and Clip pass ``base_lr``
-    through), so the trace is ``_lr`` itself rather than ``base_lr * _factor``.
-
-    A combinator holding a metric-driven spec (Join, Warmup, Product and Clip may) is itself
-    metric-driven: ``lr`` raises, ``trace(base_lr, metrics=[...])`` and the twin step its
-    runner (:mod:`lrspec._metric`, built by ``_runner``) one metric at a time.
-    """
-
-    @functools.cached_property
-    def metric_driven(self) -> bool:  # type: ignore[override]
-        """Whether a child (at any depth) is metric-driven: then so is the combinator."""
-        return any(child.metric_driven for child in self.children)
-
-    def lr(self, epoch: Any, base_lr: float) -> Any:
-        if self.metric_driven:
-            raise TypeError(
-                f"{type(self).__name__} is metric-driven ({driven_path(self)} reacts to the "
-                "metrics seen): it has no lr(epoch); use "
-                "trace(base_lr, metrics=[...]) or SpecLR(optimizer, spec).step(metric)"
-            )
-        return super().lr(epoch, base_lr)
-
-    def trace(
-        self,
-        base_lr: float,
-        steps: int | None = None,
-        *,
-        metrics: Sequence[float] | None = None,
-    ) -> list[float]:
-        """The lr sequence: ``steps + 1`` values, or ``len(metrics) + 1`` if metric-driven."""
-        if self.metric_driven:
-            require_resolved(self)
-            base, values = metric_trace_args(self, base_lr, steps, metrics)
-            return metric_trace(self, base, values)
-        return super().trace(base_lr, steps, metrics=metrics)
-
-    def twin(self, group: Group) -> Stepper:
-        return MetricTwin(self, group) if self.metric_driven else super().twin(group)
-
-    def _runner(self, base: float) -> Runner:
-        """The step-by-step evaluation of a metric-driven combinator (:mod:`lrspec._metric`)."""
-        raise NotImplementedError
-
-    def _factor(self, xp: Any, t: Any) -> Any:
-        return self._lr(xp, t, 1.0)
-
-    def _lr(self, xp: Any, epoch: Any, base_lr: float) -> Any:
-        raise NotImplementedError
-
-    def _trace(self, base_lr: float, steps: int) -> list[float]:
-        lr, scalar = self._lr, _SCALAR
-        return [lr(scalar, e, base_lr) for e in range(steps + 1)]
-
-    def _continue(
-        self, base_lr: float, lr: float, epoch: int, steps: int, out: list[float]
-    ) -> None:
-        f, scalar = self._lr, _SCALAR
-        out.extend(f(scalar, e, base_lr) for e in range(epoch + 1, epoch + steps + 1))
 
 
 # --- Join -----------------------------------------------------------------------------------
@@ -160,6 +102,14 @@ class Join(Combinator):
 
     def _runner(self, base: float) -> Runner:
         return JoinRunner(self, base)
+
+    @property
+    def total_steps(self) -> int | None:
+        """The last boundary plus the last child's own ``total_steps`` (None if it has none)."""
+        return segments_end(resolved(self).schedules, self.boundaries)
+
+    def describe(self) -> str:
+        return segments(self.schedules, self.boundaries)
 
     def landmarks(self, horizon: int) -> set[int]:
         points = set(self.boundaries)
@@ -258,6 +208,24 @@ class Warmup(Combinator):
     def _runner(self, base: float) -> Runner:
         return WarmupRunner(self, base)
 
+    @property
+    def total_steps(self) -> int | None:
+        """The inner schedule's end, after the warmup (``prefix``) or overlaid by it."""
+        end: int | None = resolved(self).inner.total_steps
+        if end is None:
+            return None
+        return self.steps + end if self.prefix else max(self.steps, end)
+
+    def describe(self) -> str:
+        ramp = f"{self.kind} warmup {duration(self.steps)}"
+        if self.start_factor:
+            ramp += f" from {factor(self.start_factor)}"
+        if self._unresolved is None:  # the hand-off value needs the inner schedule in steps
+            ramp += f" to {factor(self._target)}"
+        if self.prefix:
+            return f"{ramp}, then {self.inner.describe()}"
+        return f"({self.inner.describe()}) overlaid with a {ramp}"
+
     def landmarks(self, horizon: int) -> set[int]:
         steps = self.steps
         shift = steps if self.prefix else 0
@@ -341,6 +309,14 @@ class Product(Combinator):
     def _runner(self, base: float) -> Runner:
         return ProductRunner(self, base)
 
+    @property
+    def total_steps(self) -> int | None:
+        """Once every factor holds (None if one never does)."""
+        return latest_end(resolved(self).schedules)
+
+    def describe(self) -> str:
+        return " × ".join(f"({child.describe()})" for child in self.schedules)
+
     def landmarks(self, horizon: int) -> set[int]:
         return set().union(*(child.landmarks(horizon) for child in self.schedules))
 
@@ -381,6 +357,15 @@ class Stretch(Combinator):
     @property
     def children(self) -> tuple[Schedule, ...]:
         return (self.inner,)
+
+    @property
+    def total_steps(self) -> int | None:
+        """The first step whose stretched time reaches the inner schedule's end."""
+        end: int | None = resolved(self).inner.total_steps
+        return None if end is None else ceil_holding(end, self.ratio)
+
+    def describe(self) -> str:
+        return f"({self.inner.describe()}) stretched {number(self.ratio)}× in time"
 
     def landmarks(self, horizon: int) -> set[int]:
         ratio = self.ratio
@@ -426,6 +411,17 @@ class Clip(Combinator):
     def children(self) -> tuple[Schedule, ...]:
         return (self.inner,)
 
+    @property
+    def total_steps(self) -> int | Unit | None:
+        """The inner schedule's (a clipped constant is constant)."""
+        return self.inner.total_steps
+
+    def describe(self) -> str:
+        inner, low, high = self.inner.describe(), factor(self.min_factor), self.max_factor
+        if high is None:
+            return f"({inner}) floored at {low}"
+        return f"({inner}) clipped to [{low}, {factor(high)}]"
+
     def landmarks(self, horizon: int) -> set[int]:
         return self.inner.landmarks(horizon)
 
@@ -453,4 +449,4 @@ class Clip(Combinator):
         return value
 
 
-__all__ = ["Clip", "Combinator", "Join", "Product", "Stretch", "Warmup"]
+__all__ = ["Clip", "Join", "Product", "Stretch", "Warmup"]

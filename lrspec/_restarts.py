@@ -10,8 +10,9 @@ import attrs
 from lrspec import _checks as c
 from lrspec import _xp
 from lrspec._base import Schedule
+from lrspec._combinator_base import Combinator
 from lrspec._combinator_checks import _child
-from lrspec._combinators import Combinator
+from lrspec._describe import duration, factor, number, resolved
 from lrspec._registry import spec_class
 
 _SCALAR = _xp.SCALAR
@@ -64,6 +65,42 @@ class Cycle(Combinator):
     @property
     def children(self) -> tuple[Schedule, ...]:
         return (self.inner,)
+
+    @property
+    def total_steps(self) -> int | None:
+        """The first step after ``limit`` cycles, from which it holds (None without a limit)."""
+        limit: int | None = resolved(self).limit
+        if limit is None:
+            return None
+        try:
+            return self._restart(limit)
+        except OverflowError:  # the last cycle would end beyond any float: it never ends
+            return None
+
+    @property
+    def boundaries(self) -> tuple[int, ...] | None:
+        """The first step of each cycle after the first, up to ``limit`` (None: no limit)."""
+        limit: int | None = resolved(self).limit
+        if limit is None:
+            return None
+        return tuple(self._restart(i) for i in range(1, limit))
+
+    def _restart(self, i: int) -> int:
+        """The first integer step of cycle ``i`` (a step within the snap counts, as in ``lr``)."""
+        start: float = self._start(i)
+        return math.ceil(start - _SNAP * self.period)
+
+    def describe(self) -> str:
+        parts = [f"({self.inner.describe()}) in cycles of {duration(self.period)}"]
+        if self.period_mul != 1:
+            parts.append(f"each {number(self.period_mul)}× longer")
+        if self.decay != 1:
+            parts.append(f"peak ×{number(self.decay)} per cycle")
+        if self.floor:
+            parts.append(f"floor {factor(self.floor)}")
+        if self.limit is not None:
+            parts.append(f"{self.limit} cycles, then held")
+        return ", ".join(parts)
 
     def _start(self, i: Any) -> Any:
         """``S_i``, the step cycle ``i`` starts at (``i`` a number or an array of them)."""

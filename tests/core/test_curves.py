@@ -141,7 +141,9 @@ def test_round_trips(spec: lrspec.Schedule) -> None:
 @given(spec=any_curve)
 def test_no_nan_or_inf_up_to_1e12(spec: lrspec.Schedule) -> None:
     t = np.array([0, 1, 1e3, 1e6, 1e9, 1e12, 2.0**53 - 1])
-    with np.errstate(all="raise"):
+    # overflow and NaN are errors; underflow (a tiny rate times a step) to 0 or a subnormal
+    # is the right answer, not one
+    with np.errstate(over="raise", invalid="raise", divide="raise", under="ignore"):
         values = spec.lr(t, 1.0)
     assert np.all(np.isfinite(values)) and np.all(values >= 0)
     assert all(math.isfinite(spec.lr(float(x), 1.0)) for x in t)

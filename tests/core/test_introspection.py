@@ -22,10 +22,8 @@ from lrspec._describe import number
 from lrspec._registry import function_name
 from lrspec._units import Epochs, Fraction, Unit
 
-#: The combinators whose methods are pasted into files another change owns: until then they
-#: inherit the generic answers (no total_steps, a ``Name(field=...)`` line). Empty it when the
-#: methods from the issue-9 part-3 report are in lrspec/_combinators.py and lrspec/_restarts.py.
-AWAITING: frozenset[str] = frozenset({"Join", "Warmup", "Product", "Stretch", "Clip", "Cycle"})
+#: Classes whose introspection is still generic (none now: every combinator declares its own).
+AWAITING: frozenset[str] = frozenset()
 
 #: The classes whose lr never holds by design: total_steps is always None.
 NEVER_HOLDS = frozenset(
