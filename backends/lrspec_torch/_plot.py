@@ -14,6 +14,17 @@ from lrspec_torch._files import PendingFile, pending
 from lrspec_torch._render import figure_format, preview, save_figure, schedule_figure
 
 
+def _quoted(spec: lrspec.Schedule) -> str:
+    """The spec as a shell word: its class name if that is enough, else its repr in "…"."""
+    name = type(spec).__name__
+    try:
+        if lrspec.parse(name + "()") == spec:
+            return name
+    except (TypeError, ValueError):
+        pass
+    return f'"{spec!r}"'  # reprs quote strings with '…', so "…" keeps it one shell word
+
+
 def schedule_values(spec: lrspec.Schedule | None, base_lr: float, steps: int) -> list[float]:
     """The lr torch would set at steps ``0..steps`` (constant when ``spec`` is None)."""
     if spec is None:
@@ -22,7 +33,8 @@ def schedule_values(spec: lrspec.Schedule | None, base_lr: float, steps: int) ->
         name = type(spec).__name__
         raise UsageError(
             f"{name} is metric-driven: its lr depends on the metrics it is given, so there is "
-            f"no schedule to plot from steps alone (see: lrspec compare --schedulers {name})"
+            f"no schedule to plot from steps alone (see: lrspec compare --schedulers "
+            f"{_quoted(spec)})"
         )
     try:
         return spec.trace(base_lr, steps)

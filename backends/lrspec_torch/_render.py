@@ -7,6 +7,7 @@ imports torch.
 
 from __future__ import annotations
 
+import math
 import sys
 import textwrap
 from collections.abc import Callable, Sequence
@@ -72,11 +73,21 @@ def sparkline(values: Sequence[float], width: int = 64) -> str:
         picked = list(values)
     else:
         picked = [values[round(i * (len(values) - 1) / (count - 1))] for i in range(count)]
-    lo, hi = min(picked), max(picked)
-    if not hi > lo:
-        return sparks[len(sparks) // 2] * len(picked)
+    finite = [v for v in picked if math.isfinite(v)]
     top = len(sparks) - 1
-    return "".join(sparks[round((v - lo) / (hi - lo) * top)] for v in picked)
+    if not finite:
+        return "".join(sparks[top] if v == math.inf else "?" for v in picked)
+    lo, hi = min(finite), max(finite)
+    if not hi > lo:
+        hi = lo + 1.0  # flat: every finite value in the middle row
+        lo -= 1.0
+    # inf (an lr that overflowed) reads as the top row, NaN or -inf as "?"
+    return "".join(
+        sparks[round((v - lo) / (hi - lo) * top)]
+        if math.isfinite(v)
+        else (sparks[top] if v == math.inf else "?")
+        for v in picked
+    )
 
 
 def preview(

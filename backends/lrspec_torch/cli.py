@@ -15,9 +15,11 @@ from __future__ import annotations
 import argparse
 import math
 import os
+import signal
 import sys
+import threading
 from collections.abc import Callable, Sequence
-from typing import NoReturn
+from typing import Any, NoReturn
 
 import lrspec
 from lrspec_torch._errors import UsageError
@@ -46,24 +48,31 @@ def _one_line(text: str) -> str:
 # --- argument types ----------------------------------------------------------------------------
 
 
-def _int_at_least(low: int) -> Callable[[str], int]:
-    """An argparse type: an integer >= ``low``."""
+def _int_at_least(low: int, high: int | None = None) -> Callable[[str], int]:
+    """An argparse type: an integer >= ``low`` (and <= ``high``, a bound on the work asked)."""
     rule = "an integer > 0" if low == 1 else f"an integer >= {low}"
+    if high is not None:
+        rule = f"an integer in [{low}, {high}]"
 
     def parse(text: str) -> int:
         try:
             value = int(text)
         except ValueError:
-            raise argparse.ArgumentTypeError(f"must be {rule}, got {text!r}") from None
-        if value < low:
-            raise argparse.ArgumentTypeError(f"must be {rule}, got {text!r}")
+            raise argparse.ArgumentTypeError(f"must be {rule}, got {text[:40]!r}") from None
+        if value < low or (high is not None and value > high):
+            raise argparse.ArgumentTypeError(f"must be {rule}, got {text[:40]!r}")
         return value
 
     return parse
 
 
 _positive_int = _int_at_least(1)
-_seed = _int_at_least(0)
+_seed = _int_at_least(0, 2**63 - 1)
+#: Bounds on the work a flag may ask for: past them a run would exhaust memory or time.
+MAX_STEPS = 10_000_000
+MAX_SAMPLES = 10_000_000
+MAX_EPOCHS = 1_000_000
+MAX_NPROC = 64
 
 
 def _positive_float(text: str) -> float:
@@ -156,8 +165,18 @@ def build_parser() -> argparse.ArgumentParser:
             "or spec text such as 'CosineAnnealingLR(T_max=50)' (default: all tutorial runs)"
         ),
     )
-    cmp.add_argument("--epochs", type=_positive_int, default=EPOCHS, help=f"default: {EPOCHS}")
-    cmp.add_argument("--n", type=_positive_int, default=N, help=f"samples (default: {N})")
+    cmp.add_argument(
+        "--epochs",
+        type=_int_at_least(1, MAX_EPOCHS),
+        default=EPOCHS,
+        help=f"default: {EPOCHS} (at most {MAX_EPOCHS:,})",
+    )
+    cmp.add_argument(
+        "--n",
+        type=_int_at_least(1, MAX_SAMPLES),
+        default=N,
+        help=f"samples (default: {N}; at most {MAX_SAMPLES:,})",
+    )
     cmp.add_argument("--lr", type=_positive_float, default=LR, help=f"SGD lr (default: {LR})")
     cmp.add_argument("--seed", type=_seed, default=SEED, help=f"default: {SEED}")
     cmp.add_argument(
@@ -165,6 +184,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     cmp.add_argument(
         "--dtype", default="float32", choices=["float32", "float64", "float16", "bfloat16"]
+    )
+    cmp.add_argument(
+        "--nproc",
+        type=_int_at_least(1, MAX_NPROC),
+        default=1,
+        metavar="N",
+        help=(
+            "train data-parallel on N processes started here (DDP, gloo backend, CPU; "
+            "default: 1); under torchrun leave it out: each process is then one rank"
+        ),
     )
     cmp.add_argument("--plot", metavar="FILE.png", help="write lr and loss curves of every run")
     cmp.add_argument("--json", metavar="FILE", help="write every run's results as JSON")
@@ -181,7 +210,12 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="SPEC",
         help="spec text, e.g. 'CosineAnnealingLR(T_max=100)', or a tutorial run name",
     )
-    plt.add_argument("--steps", type=_positive_int, default=100, help="default: 100")
+    plt.add_argument(
+        "--steps",
+        type=_int_at_least(1, MAX_STEPS),
+        default=100,
+        help=f"default: 100 (at most {MAX_STEPS:,})",
+    )
     plt.add_argument("--base-lr", type=_positive_float, default=0.25, help="default: 0.25")
     plt.add_argument("-o", "--output", metavar="FILE.png", help="write an image instead")
     plt.set_defaults(func=_plot, parser=plt)
@@ -191,8 +225,27 @@ def build_parser() -> argparse.ArgumentParser:
 # --- entry point -------------------------------------------------------------------------------
 
 
+def _terminate(signum: int, frame: Any) -> None:
+    """SIGTERM ends the run as SIGINT does: outputs in progress are removed, none half-written."""
+    raise KeyboardInterrupt
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the ``lrspec`` command; returns the exit code (2 for bad input)."""
+    """Run the ``lrspec`` command; returns the exit code (2 for bad input).
+
+    SIGINT and SIGTERM stop a run cleanly: files being written are removed (outputs are
+    written to a temporary file and renamed into place only when complete), exit code 130.
+    """
+    on_main = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, _terminate) if on_main else None
+    try:
+        return _main(argv)
+    finally:
+        if on_main:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     prog = PROG
     try:
@@ -203,6 +256,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         code = int(args.func(args))
     except UsageError as exc:
         print(f"{exc.prog or prog}: error: {_one_line(str(exc))}", file=sys.stderr)
+        return 2
+    except (OverflowError, RecursionError, MemoryError) as exc:  # input that asks too much
+        what = type(exc).__name__
+        print(f"{prog}: error: {what}: {_one_line(str(exc))[:300]}", file=sys.stderr)
         return 2
     except SystemExit as exc:  # --help, --version
         return exc.code if isinstance(exc.code, int) else 0

@@ -107,7 +107,10 @@ BAD_PLOT = [
     (["ReduceLROnPlateau(patience=3)"], "is metric-driven"),
     (["OneCycleLR(max_lr=0.1, total_steps=10)", "--steps", "20"], "total_steps"),
     (["CyclicLR"], "CyclicLR needs argument(s) base_lr, max_lr"),
-    (["StepLR(step_size=2)", "--steps", "0"], "argument --steps: must be an integer > 0"),
+    (["StepLR(step_size=2)", "--steps", "0"], "argument --steps: must be an integer in [1, "),
+    (["StepLR(step_size=2)", "--steps", "10000001"], "must be an integer in [1, 10000000]"),
+    (["StepLR(step_size=3, gamma=1e999)"], "gamma must be finite, got inf"),
+    (["not " * 2000 + "1"], "is not allowed"),
     (["StepLR(step_size=2)", "--base-lr", "-1"], "argument --base-lr"),
     (["NotASpec(x=1)"], "unknown spec type 'NotASpec'"),
     (["FooLR"], "argument SPEC: unknown scheduler 'FooLR'"),
@@ -168,3 +171,10 @@ def test_plot_image_without_matplotlib(
     code, out, _ = _main(capsys, "plot", "StepLR(step_size=2)")  # the preview needs none
     assert code == 0
     assert out.startswith("StepLR(step_size=2, gamma=0.1)")
+
+
+def test_plot_of_a_schedule_that_overflows_to_inf(capsys: pytest.CaptureFixture[str]) -> None:
+    """An lr past a float's range is inf: the preview shows it (top row), it does not crash."""
+    code, out, err = _main(capsys, "plot", "ExponentialLR(gamma=2.0)", "--steps", "2000")
+    assert (code, err) == (0, "")
+    assert "max inf" in out

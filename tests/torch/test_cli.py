@@ -96,7 +96,7 @@ def test_bad_input_exits_2_with_one_line_and_no_file(tmp_path: Path) -> None:
     assert proc.stdout == ""
     assert proc.stderr.count("\n") == 1
     assert proc.stderr.startswith(
-        "lrspec compare: error: argument --epochs: must be an integer > 0"
+        "lrspec compare: error: argument --epochs: must be an integer in [1, 1000000]"
     )
     assert list(tmp_path.iterdir()) == []
 
@@ -200,8 +200,20 @@ BAD_COMPARE = [
     (["--schedulers", "__import__('os')"], "takes keyword arguments only"),
     (["--schedulers", "os.system('ls')"], "is not allowed"),
     (["--schedulers", "SWALR"], "SWALR needs argument(s) swa_lr"),
-    (["--epochs", "ten"], "argument --epochs: must be an integer > 0, got 'ten'"),
-    (["--seed", "-1"], "argument --seed: must be an integer >= 0, got '-1'"),
+    (["--epochs", "ten"], "argument --epochs: must be an integer in [1, 1000000], got 'ten'"),
+    (["--epochs", "1000001"], "argument --epochs: must be an integer in [1, 1000000]"),
+    (["--n", "10000000000000000"], "argument --n: must be an integer in [1, 10000000]"),
+    (["--nproc", "0"], "argument --nproc: must be an integer in [1, 64], got '0'"),
+    (["--nproc", "65"], "argument --nproc: must be an integer in [1, 64], got '65'"),
+    (["--seed", "-1"], "argument --seed: must be an integer in [0, 9223372036854775807]"),
+    (["--schedulers", "StepLR(step_size=3, gamma=1e999)"], "gamma must be finite, got inf"),
+    (["--schedulers", f"StepLR(step_size={10**30})"], "step_size must be <= 2**53"),
+    (["--schedulers", f"StepLR(step_size=1, gamma={hex(10**400)})"], "(401 digits)"),
+    (
+        ["--schedulers", "Join(schedules=[" * 60 + "Constant()" + "], boundaries=[])" * 60],
+        "limit of 50 levels",
+    ),
+    (["--schedulers", "1+" * 3000 + "1"], "nested too deeply"),
     (["--lr", "nan"], "argument --lr: must be a finite number > 0"),
     (["--dtype", "int8"], "argument --dtype: invalid choice: 'int8'"),
     (["--device", "tpu"], "device 'tpu' is not a device name"),
