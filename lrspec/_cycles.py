@@ -47,7 +47,10 @@ class CyclicLR(MomentumSchedule):
     Deviations: scalar ``base_lr``/``max_lr``/momenta only (use one spec per param group);
     ``mode`` must be one of the three names even with a ``scale_fn`` (torch ignores it then);
     ``scale_mode`` must be ``"cycle"`` or ``"iterations"`` (torch treats any other string as
-    iterations); step sizes are ints >= 1; momenta are finite numbers >= 0.
+    iterations); step sizes are ints >= 1; momenta are finite numbers >= 0. Past 1024 cycles
+    torch's ``"triangular2"`` scale ``1 / 2.0 ** (cycle - 1)`` raises OverflowError; lrspec
+    gives its limit, 0 (the lr stays at ``base_lr``), on numbers as on arrays, and
+    ``"exp_range"`` with ``gamma > 1`` gives inf where the power leaves a float's range.
 
     >>> CyclicLR(base_lr=0.1, max_lr=1.0, step_size_up=2, cycle_momentum=False).trace(0.1, 4)
     [0.1, 0.55, 1.0, 0.55, 0.1]

@@ -36,6 +36,11 @@ def _reals(attribute: attrs.Attribute[Any], value: Any) -> None:
             f"({type(value).__name__})"
         )
     for item in value:
+        if c._is_int(item):  # an int the converter could not make a float: beyond any float
+            raise ValueError(
+                f"{attribute.name} must all be finite, got {c.show(item)} in "
+                f"[{', '.join(c.show(v) for v in value)}]"
+            )
         if type(item) is not float:  # the converter made every real a float
             raise TypeError(
                 f"{attribute.name} must contain only real numbers, got {item!r} "
