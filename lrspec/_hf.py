@@ -352,7 +352,9 @@ def from_hf(
     finite schedules), where HF's cosine swings back up; every other wave continues as HF's
     does. ``cosine_with_restarts`` restarts at the exact steps ``j * D / num_cycles``; from
     ``num_cycles = 22`` on, HF's ``(num_cycles * progress) % 1`` rounds to just below a whole
-    number at some of those steps and misses the restart by one step there. A negative
+    number at some of those steps and misses the restart by one step there; likewise, with
+    a ``num_cycles`` within 1e-9 of a whole number, lrspec restarts at the step within 1e-9
+    of the cycle's start (:class:`Cycle`'s rule) where HF restarts one step later. A negative
     ``num_cycles`` is its absolute value (the cosine is even). ``name`` may be HF's
     ``SchedulerType`` (a str enum). ``greedy`` (GreedyLR) has no lrspec twin: ValueError.
 
