@@ -233,12 +233,15 @@ import importlib, json, sys
 importlib.import_module({module!r})
 print(json.dumps(sorted(
     m for m in sys.modules
-    if m.split(".")[0] in ("torch", "lrspec_torch")
+    if m.split(".")[0] in ("torch", "lrspec_torch", "yaml", "omegaconf", "hydra", "antlr4")
 )))
 """
 
 
-@pytest.mark.parametrize("module", ["lrspec", "lrspec.functional", "lrspec.testing"])
+# (lrspec.configs imports PyYAML / OmegaConf / Hydra only when a function needs them)
+@pytest.mark.parametrize(
+    "module", ["lrspec", "lrspec.functional", "lrspec.testing", "lrspec.configs"]
+)
 def test_import_leaves_torch_out(
     module: str, tmp_path: Path, run_python: Callable[..., str]
 ) -> None:

@@ -23,6 +23,7 @@ import attrs
 import pytest
 
 import lrspec
+import lrspec.configs
 import lrspec.functional
 import lrspec.stepping
 import lrspec.testing
@@ -36,6 +37,7 @@ HTML = DOCS / "_build" / "html"
 
 MODULES: tuple[ModuleType, ...] = (
     lrspec,
+    lrspec.configs,
     lrspec.functional,
     lrspec.stepping,
     lrspec.testing,
