@@ -32,8 +32,8 @@ from operator import mul
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from lrspec import _xp
-from lrspec._checks import check_base_lr, check_metrics, check_steps
 from lrspec._describe import Introspection
+from lrspec._eval_checks import check_base_lr, check_metrics, check_steps
 from lrspec._units import require_resolved, unresolved
 from lrspec.stepping import Group, clone, set_momentum, write
 

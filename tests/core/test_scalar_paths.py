@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 import lrspec
 from lrspec import _xp
 from lrspec import functional as F
-from lrspec._checks import check_metrics
+from lrspec._eval_checks import check_metrics
 from lrspec.testing import TWIN_STRATEGIES, base_lrs, metric_streams, same_float
 
 CLOSED_FORMS = [
