@@ -14,7 +14,7 @@ The core never imports torch; the torch backend lives in ``lrspec_torch``.
 """
 
 from lrspec import functional, stepping
-from lrspec._base import MomentumSchedule, Schedule
+from lrspec._base import Schedule
 from lrspec._combinators import Clip, Join, Product, Stretch, Warmup
 from lrspec._composite import ChainedScheduler, SequentialLR
 from lrspec._curves import InverseSqrt, InverseTime, Tanh
@@ -30,6 +30,7 @@ from lrspec._decay import (
 )
 from lrspec._hf import HF_SCHEDULERS, from_hf
 from lrspec._lambda import LambdaLR, MultiplicativeLR
+from lrspec._momentum import MomentumSchedule
 from lrspec._piecewise import Interpolate, PiecewiseConstant
 from lrspec._plateau import ReduceLROnPlateau
 from lrspec._presets import warmup_cosine, wsd

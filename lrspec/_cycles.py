@@ -16,8 +16,9 @@ import attrs
 from lrspec import _checks as c
 from lrspec import _xp
 from lrspec import functional as F
-from lrspec._base import MOMENTUM_KEYS, Group, MomentumSchedule, Schedule, Twin, start_momentum
+from lrspec._base import Group, Schedule, Twin
 from lrspec._describe import render
+from lrspec._momentum import MOMENTUM_KEYS, MomentumSchedule, start_momentum
 from lrspec._registry import fn_repr, spec_class
 from lrspec.stepping import set_momentum, write
 
