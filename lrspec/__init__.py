@@ -17,11 +17,11 @@ from lrspec import functional, stepping
 from lrspec._base import Schedule
 from lrspec._combinators import Clip, Join, Product, Stretch, Warmup
 from lrspec._composite import ChainedScheduler, SequentialLR
+from lrspec._cosine_annealing import CosineAnnealingLR
 from lrspec._curves import InverseSqrt, InverseTime, Tanh
 from lrspec._cycles import CosineAnnealingWarmRestarts, CyclicLR, OneCycleLR
 from lrspec._decay import (
     ConstantLR,
-    CosineAnnealingLR,
     ExponentialLR,
     LinearLR,
     MultiStepLR,
