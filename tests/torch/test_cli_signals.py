@@ -2,8 +2,8 @@
 
 The command reserves its outputs (``--json``, ``--plot``) as temporary files beside them
 before training; a signal mid-run must remove them, write nothing at the targets, print one
-line and exit 130 -- whether the signal is SIGINT (Ctrl-C) or SIGTERM (a batch scheduler's
-kill).
+line and end with status 130 (or by the signal itself, which a shell also reports as 130) --
+whether the signal is SIGINT (Ctrl-C) or SIGTERM (a batch scheduler's kill).
 """
 
 from __future__ import annotations
@@ -53,6 +53,8 @@ def test_an_interrupted_compare_leaves_no_file(tmp_path: Path, sig: signal.Signa
     finally:
         if proc.poll() is None:
             proc.kill()
-    assert proc.returncode == 130, (out, err)
+    # 130 (128 + SIGINT: main caught the interrupt), or death by the signal itself when a
+    # second interrupt lands during interpreter shutdown -- a shell reports both as 130
+    assert proc.returncode in (130, -sig), (proc.returncode, out, err)
     assert err.strip().splitlines() == ["lrspec compare: interrupted"], err
     assert list(tmp_path.iterdir()) == []  # no target, no temporary file
