@@ -15,19 +15,29 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from lrspec_torch._convert import to_spec, to_torch
     from lrspec_torch._regression import RegressionResult, fit_regression
-    from lrspec_torch._scheduler import SpecLR
+    from lrspec_torch._scheduler import MetricSpecLR, SpecLR, UncheckpointableWarning
 
 # Names load (and import torch) on first use, so that `lrspec_torch.cli` -- the console
 # script -- can start without torch and tell the user how to install it.
 _MODULE = {
     "RegressionResult": "lrspec_torch._regression",
+    "MetricSpecLR": "lrspec_torch._scheduler",
     "SpecLR": "lrspec_torch._scheduler",
+    "UncheckpointableWarning": "lrspec_torch._scheduler",
     "fit_regression": "lrspec_torch._regression",
     "to_spec": "lrspec_torch._convert",
     "to_torch": "lrspec_torch._convert",
 }
 
-__all__ = ["RegressionResult", "SpecLR", "fit_regression", "to_spec", "to_torch"]
+__all__ = [
+    "MetricSpecLR",
+    "RegressionResult",
+    "SpecLR",
+    "UncheckpointableWarning",
+    "fit_regression",
+    "to_spec",
+    "to_torch",
+]
 
 
 def __getattr__(name: str) -> Any:

@@ -11,10 +11,17 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from lrspec_torch._errors import UsageError
+
+#: Set by the CLI's SIGINT/SIGTERM handler. Python can swallow the KeyboardInterrupt that
+#: handler raises (one raised inside a weakref callback is printed as "Exception ignored"
+#: and the run goes on), so :meth:`PendingFile.commit` checks this too: after an interrupt,
+#: no output is ever put in place.
+INTERRUPTED = threading.Event()
 
 
 class PendingFile:
@@ -60,6 +67,8 @@ class PendingFile:
         """Rename the temporary file to the target, with the permissions of a new file."""
         if self.tmp is None:
             raise RuntimeError(f"{str(self.target)!r} was already committed or discarded")
+        if INTERRUPTED.is_set():
+            raise KeyboardInterrupt
         umask = os.umask(0)
         os.umask(umask)
         try:

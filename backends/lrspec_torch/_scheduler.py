@@ -8,7 +8,7 @@ from operator import itemgetter
 from typing import Any
 
 import torch
-from torch.optim.lr_scheduler import LRScheduler
+from torch.optim.lr_scheduler import LRScheduler, ReduceLROnPlateau
 
 import lrspec
 from lrspec.stepping import Stepper, clone, get_momentum, set_momentum, write
@@ -28,11 +28,17 @@ class SpecLR(LRScheduler):
     updated in place).
 
     Call ``step()`` once per epoch (or batch) after ``optimizer.step()``; for a metric-driven
-    spec (ReduceLROnPlateau) call ``step(metric)``. (A metric-driven SpecLR is not a torch
-    ``ReduceLROnPlateau`` instance, so frameworks that detect that class -- Lightning --
-    need to be told: ``{"scheduler": sched, "monitor": "val_loss", "reduce_on_plateau":
-    True}``.) Unlike torch, ``step(epoch)`` is refused and a param group added after
-    construction is an error (it has no spec).
+    spec (ReduceLROnPlateau, or a composition holding one) call ``step(metric)``. Unlike
+    torch, ``step(epoch)`` is refused and a param group added after construction is an error
+    (it has no spec).
+
+    Frameworks: a metric-driven SpecLR is a :class:`MetricSpecLR`, which is also an instance
+    of torch's ``ReduceLROnPlateau`` -- the class Lightning and the HF ``Trainer`` look for
+    to decide whether ``step`` gets the monitored metric -- so it needs no glue there
+    (Lightning's ``"monitor"`` key; the Trainer's ``metric_for_best_model``). A SpecLR whose
+    spec holds an unregistered function (``LambdaLR(lr_lambda=lambda e: ...)``) works but
+    cannot be checkpointed: it warns (:class:`UncheckpointableWarning`) when it is built,
+    not only at the first checkpoint.
 
     Inside torch's own composites: a SpecLR may be a child of torch's ``SequentialLR`` or
     ``ChainedScheduler`` beside native schedulers, and behaves exactly as the native twin
@@ -79,6 +85,12 @@ class SpecLR(LRScheduler):
     [0.025]
     """
 
+    def __new__(cls, *args: Any, **kwargs: Any) -> SpecLR:
+        # A metric-driven spec gets the class frameworks recognise as a plateau scheduler.
+        if cls is SpecLR and _metric_driven(args[1] if len(args) > 1 else kwargs.get("spec")):
+            cls = MetricSpecLR
+        return super().__new__(cls)
+
     def __init__(
         self,
         optimizer: torch.optim.Optimizer,
@@ -110,6 +122,12 @@ class SpecLR(LRScheduler):
         self.optimizer = optimizer
         self.specs: list[lrspec.Schedule] = specs
         self.metric_driven = kinds.pop()
+        if isinstance(self, MetricSpecLR) and not self.metric_driven:
+            raise TypeError(
+                f"MetricSpecLR is for metric-driven specs, got {self.written_specs[0]!r}; "
+                "build SpecLR(optimizer, spec), which picks the class"
+            )
+        _warn_if_unsaveable(self.written_specs)
         # Building a twin runs torch's constructor side effects on the group (initial_lr,
         # the initial step, momentum for the cyclic schedules), in torch's order.
         self._twins: list[Stepper] = [s.twin(g) for s, g in zip(specs, groups, strict=True)]
@@ -175,7 +193,10 @@ class SpecLR(LRScheduler):
         if self.metric_driven:
             if metrics is None:
                 raise TypeError(
-                    f"{type(self.specs[0]).__name__} is metric-driven: call step(metric)"
+                    f"{type(self.specs[0]).__name__} is metric-driven: call step(metric). "
+                    "In Lightning, return {'scheduler': sched, 'monitor': '<logged metric>'} "
+                    "from configure_optimizers (and do not set 'reduce_on_plateau': False); "
+                    "the HF Trainer passes its metric_for_best_model after each evaluation"
                 )
             for twin in self._twins:
                 twin.step(metrics)
@@ -339,3 +360,52 @@ class SpecLR(LRScheduler):
         self.last_epoch = n
         self._step_count = state["step_count"]
         self._record()
+
+
+class MetricSpecLR(SpecLR, ReduceLROnPlateau):
+    """The :class:`SpecLR` of a metric-driven spec; ``SpecLR(optimizer, spec)`` builds it.
+
+    It is a torch ``ReduceLROnPlateau`` too, for the ``isinstance`` checks by which Lightning
+    and the HF ``Trainer`` decide to call ``step(metric)``; every method is SpecLR's (torch's
+    ``ReduceLROnPlateau.__init__`` never runs, so its attributes -- ``mode``, ``best``,
+    ``num_bad_epochs`` -- are not here: the spec holds the settings, ``state_dict()`` the
+    state). torch's ``SequentialLR`` and ``ChainedScheduler`` refuse it as they refuse their
+    own plateau scheduler.
+
+    >>> import torch, lrspec
+    >>> opt = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1)
+    >>> sched = SpecLR(opt, lrspec.ReduceLROnPlateau(patience=0))
+    >>> type(sched).__name__, isinstance(sched, torch.optim.lr_scheduler.ReduceLROnPlateau)
+    ('MetricSpecLR', True)
+    """
+
+
+class UncheckpointableWarning(UserWarning):
+    """A SpecLR was built on a spec that ``state_dict()`` cannot save (an unregistered function)."""
+
+
+def _metric_driven(spec: object) -> bool:
+    """Whether ``spec`` (one spec or one per group) is metric-driven; False for anything else."""
+    if isinstance(spec, lrspec.Schedule):
+        return spec.metric_driven
+    if isinstance(spec, (list, tuple)):
+        return any(isinstance(s, lrspec.Schedule) and s.metric_driven for s in spec)
+    return False
+
+
+def _warn_if_unsaveable(specs: list[lrspec.Schedule]) -> None:
+    for i, spec in enumerate(specs):
+        if any(spec is other for other in specs[:i]):
+            continue  # one spec for every group: check it once
+        try:
+            lrspec.to_dict(spec)
+        except ValueError as exc:
+            warnings.warn(
+                f"SpecLR: this scheduler cannot be checkpointed -- state_dict() will raise at "
+                f"the first checkpoint (Lightning's ModelCheckpoint, the HF Trainer's "
+                f"save_steps, torch.save): {exc}. Register the function with "
+                "lrspec.register_function(name, fn) before building the SpecLR",
+                UncheckpointableWarning,
+                stacklevel=3,
+            )
+            return

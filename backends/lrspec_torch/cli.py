@@ -23,6 +23,7 @@ from typing import Any, NoReturn
 
 import lrspec
 from lrspec_torch._errors import UsageError
+from lrspec_torch._files import INTERRUPTED
 from lrspec_torch._tutorial import EPOCHS, LR, SEED, TUTORIAL_RUNS, N
 
 PROG = "lrspec"
@@ -225,8 +226,12 @@ def build_parser() -> argparse.ArgumentParser:
 # --- entry point -------------------------------------------------------------------------------
 
 
-def _terminate(signum: int, frame: Any) -> None:
-    """SIGTERM ends the run as SIGINT does: outputs in progress are removed, none half-written."""
+def _interrupt(signum: int, frame: Any) -> None:
+    """SIGINT and SIGTERM: outputs in progress are removed, none half-written.
+
+    The flag outlives the KeyboardInterrupt, which Python may swallow (see ``INTERRUPTED``).
+    """
+    INTERRUPTED.set()
     raise KeyboardInterrupt
 
 
@@ -236,13 +241,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     SIGINT and SIGTERM stop a run cleanly: files being written are removed (outputs are
     written to a temporary file and renamed into place only when complete), exit code 130.
     """
-    on_main = threading.current_thread() is threading.main_thread()
-    previous = signal.signal(signal.SIGTERM, _terminate) if on_main else None
+    INTERRUPTED.clear()
+    if threading.current_thread() is not threading.main_thread():
+        return _main(argv)  # signal handlers can only be set on the main thread
+    previous = {sig: signal.signal(sig, _interrupt) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
         return _main(argv)
     finally:
-        if on_main:
-            signal.signal(signal.SIGTERM, previous)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 def _main(argv: Sequence[str] | None) -> int:
@@ -269,6 +276,9 @@ def _main(argv: Sequence[str] | None) -> int:
     except BrokenPipeError:  # e.g. `lrspec compare | head -1`: the reader left
         sys.stdout = open(os.devnull, "w")  # noqa: SIM115  (silence the flush at exit)
         return 1
+    if INTERRUPTED.is_set():  # the KeyboardInterrupt was swallowed on the way
+        print(f"{prog}: interrupted", file=sys.stderr)
+        return 130
     return code
 
 

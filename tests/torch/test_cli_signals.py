@@ -53,8 +53,10 @@ def test_an_interrupted_compare_leaves_no_file(tmp_path: Path, sig: signal.Signa
     finally:
         if proc.poll() is None:
             proc.kill()
-    # 130 (128 + SIGINT: main caught the interrupt), or death by the signal itself when a
-    # second interrupt lands during interpreter shutdown -- a shell reports both as 130
-    assert proc.returncode in (130, -sig), (proc.returncode, out, err)
+    # 130 (main caught the interrupt), or death by SIGINT: CPython kills itself with SIGINT
+    # at exit when the KeyboardInterrupt surfaced inside code a C extension ran with
+    # PyRun_* (the flag is never reset), even though main handled it -- a shell reports
+    # both as 130
+    assert proc.returncode in (130, -signal.SIGINT), (proc.returncode, out, err)
     assert err.strip().splitlines() == ["lrspec compare: interrupted"], err
     assert list(tmp_path.iterdir()) == []  # no target, no temporary file

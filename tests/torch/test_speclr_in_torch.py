@@ -86,9 +86,15 @@ def test_a_composite_spec_cannot_be_restarted_at_a_milestone() -> None:
         _run(_sequential([LINEAR, chain], [3], (False, True)), 4)
 
 
-def test_a_metric_driven_specLR_is_refused_by_sequential() -> None:
-    with pytest.raises(TypeError, match="metric-driven"):
-        _run(_sequential([lrspec.ReduceLROnPlateau(), COSINE], [3], (True, False)), 4)
+@pytest.mark.parametrize("where", [0, 1])
+def test_a_metric_driven_specLR_is_refused_by_sequential(where: int) -> None:
+    # A metric-driven SpecLR is a torch ReduceLROnPlateau: torch's own check refuses it.
+    specs = [COSINE, COSINE]
+    specs[where] = lrspec.ReduceLROnPlateau()
+    with pytest.raises(ValueError, match="does not support `ReduceLROnPlateau`"):
+        _run(_sequential(specs, [3], (True, True)), 4)
+    with pytest.raises(ValueError, match="does not support `ReduceLROnPlateau`"):
+        _run(_chained(specs, (True, True)), 4)
 
 
 @st.composite
