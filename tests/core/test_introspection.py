@@ -22,9 +22,6 @@ from lrspec._describe import number
 from lrspec._registry import function_name
 from lrspec._units import Epochs, Fraction, Unit
 
-#: Classes whose introspection is still generic (none now: every combinator declares its own).
-AWAITING: frozenset[str] = frozenset()
-
 #: The classes whose lr never holds by design: total_steps is always None.
 NEVER_HOLDS = frozenset(
     {
@@ -57,11 +54,6 @@ STRATEGIES = {
 }
 
 
-def _awaiting(name: str) -> None:
-    if name in AWAITING:
-        pytest.skip(f"{name}'s introspection methods are not pasted in yet (AWAITING)")
-
-
 def test_every_public_spec_class_has_a_strategy() -> None:
     assert set(SPEC_CLASSES) == set(STRATEGIES)
 
@@ -79,7 +71,6 @@ def _declares_total_steps(cls: type) -> bool:
 
 @pytest.mark.parametrize("name", sorted(SPEC_CLASSES))
 def test_every_class_declares_its_end(name: str) -> None:
-    _awaiting(name)
     cls = SPEC_CLASSES[name]
     assert (name in NEVER_HOLDS) != _declares_total_steps(cls), (
         f"{name}: declare total_steps (a field, holds_after or a property), or list it in "
@@ -199,7 +190,6 @@ def test_total_steps_table(spec: lrspec.Schedule, expected: int | None) -> None:
 )
 def test_total_steps_of_the_combinators(spec: Any, expected: int | None) -> None:
     built = spec()
-    _awaiting(type(built).__name__)
     assert built.total_steps == expected
 
 
@@ -217,7 +207,6 @@ def test_boundaries() -> None:
 
 
 def test_cycle_boundaries() -> None:
-    _awaiting("Cycle")
     spec = lrspec.Cycle(inner=_cosine(), period=10, period_mul=2, limit=3)
     assert spec.boundaries == (10, 30)
     assert lrspec.Cycle(inner=_cosine(), period=2.5, limit=4).boundaries == (3, 5, 8)
@@ -226,7 +215,6 @@ def test_cycle_boundaries() -> None:
 
 @given(spec=lt.cycle())
 def test_cycle_boundaries_are_where_cycles_start(spec: lrspec.Cycle) -> None:
-    _awaiting("Cycle")
     bounds = spec.boundaries
     if spec.limit is None:
         assert bounds is None and spec.total_steps is None
@@ -241,7 +229,6 @@ def test_cycle_boundaries_are_where_cycles_start(spec: lrspec.Cycle) -> None:
 
 
 def test_the_issue_example() -> None:
-    _awaiting("Warmup")
     spec = lrspec.warmup_cosine(500, 10_000, end_factor=0.01)
     assert (
         spec.describe() == "linear warmup 500 steps to 1.0×, then cosine over 9500 steps to 0.01×"
@@ -250,7 +237,6 @@ def test_the_issue_example() -> None:
 
 @pytest.mark.parametrize("name", sorted(SPEC_CLASSES))
 def test_every_class_words_itself(name: str) -> None:
-    _awaiting(name)
     cls = SPEC_CLASSES[name]
     assert cls.describe_format or cls.describe is not lrspec.Schedule.describe
 
@@ -311,7 +297,6 @@ def _check_words(spec: lrspec.Schedule) -> None:
 @settings(max_examples=25, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_describe_words_every_field_off_its_default(name: str, data: st.DataObject) -> None:
-    _awaiting(name)
     _check_words(data.draw(STRATEGIES[name]()))
 
 
@@ -376,7 +361,6 @@ def test_describe_table(spec: lrspec.Schedule, expected: str) -> None:
 )  # fmt: skip
 def test_describe_the_combinators(spec: Any, expected: str) -> None:
     built = spec()
-    _awaiting(type(built).__name__)
     assert built.describe() == expected
 
 

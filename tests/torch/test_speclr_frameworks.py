@@ -3,7 +3,7 @@
 Lightning and the HF Trainer decide whether ``step`` gets the monitored metric by
 ``isinstance(scheduler, torch.optim.lr_scheduler.ReduceLROnPlateau)``; both save a scheduler
 with ``state_dict()`` at their first checkpoint. The runs inside the real frameworks are in
-``tests/integrations``.
+``test_lightning*.py`` and ``test_hf_trainer*.py``.
 """
 
 from __future__ import annotations
