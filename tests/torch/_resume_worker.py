@@ -1,8 +1,9 @@
 """The training loop of the resume tests, and the worker that resumes it in a fresh process.
 
-``test_resume.py`` loads this file as a module, so the parent and the worker run the very
-same code. As a script -- ``python _resume_worker.py JOBS RESULTS`` -- it reads a list of
-cases from ``JOBS`` (``torch.save``'d plain data, read with ``weights_only=True``). Each case
+The resume tests import this file as a module (tests/torch is on ``sys.path``), so the
+parent and the worker run the very same code; :func:`in_new_process` is the parent's side.
+As a script -- ``python _resume_worker.py JOBS RESULTS`` -- it reads a list of cases from
+``JOBS`` (``torch.save``'d plain data, read with ``weights_only=True``). Each case
 names a checkpoint file, written by the parent after ``k`` steps; the worker builds a fresh
 model, optimizer and ``SpecLR`` from the case (the spec travels as ``repr`` text and is read
 back with :func:`lrspec.parse`), loads the checkpoint in the case's order, trains on to step
@@ -19,6 +20,9 @@ and, for the worker, ``ckpt`` (the checkpoint's path).
 from __future__ import annotations
 
 import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import torch
@@ -156,6 +160,31 @@ def resume(
         raise ValueError(f"order must be one of {ORDERS}, got {order!r}")
     seen = [snapshot(opt, sched), *train(model, opt, sched, case, case["k"], case["n"])]
     return seen, [p.detach().clone() for p in model.parameters()]
+
+
+Run = tuple[list[dict[str, Any]], list[torch.Tensor]]  # (what was seen, final weights)
+
+
+def in_new_process(cases: list[dict[str, Any]], run_python: Callable[..., str]) -> list[Run]:
+    """Checkpoint every case here, resume them all in one fresh worker process.
+
+    Returns ``(uninterrupted, resumed)`` pairs, one per case: the run that never stopped, as
+    :func:`uninterrupted` gives it, and what the worker saw from step ``k`` on.
+    """
+    with tempfile.TemporaryDirectory() as tmp:
+        jobs, expected = [], []
+        for i, case in enumerate(cases):
+            path = Path(tmp, f"ckpt{i}.pt")
+            torch.save(checkpoint(case), path)
+            jobs.append({**case, "ckpt": str(path)})
+            expected.append(uninterrupted(case))
+        torch.save(jobs, Path(tmp, "jobs.pt"))
+        run_python(__file__, str(Path(tmp, "jobs.pt")), str(Path(tmp, "out.pt")))
+        results = torch.load(Path(tmp, "out.pt"), weights_only=True)
+    assert len(results) == len(cases), (len(results), len(cases))
+    return [
+        (want, (got["seen"], got["weights"])) for want, got in zip(expected, results, strict=True)
+    ]
 
 
 def main(argv: list[str]) -> int:

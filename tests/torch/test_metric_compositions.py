@@ -19,13 +19,11 @@ for bit, and a checkpoint taken mid-run resumes exactly, in a fresh process too.
 
 from __future__ import annotations
 
-import importlib.util
 import io
-import tempfile
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
+import _resume_worker as rw
 import pytest
 import torch
 from _torch_helpers import bits
@@ -37,12 +35,6 @@ from lrspec import testing as lt
 from lrspec.functional import warmup_ramp
 from lrspec.testing import metric_compositions as compositions
 from lrspec_torch import SpecLR
-
-_WORKER_PATH = Path(__file__).with_name("_resume_worker.py")
-_module_spec = importlib.util.spec_from_file_location("_lrspec_resume_worker_m", _WORKER_PATH)
-assert _module_spec is not None and _module_spec.loader is not None
-rw = importlib.util.module_from_spec(_module_spec)
-_module_spec.loader.exec_module(rw)
 
 #: Steps per generated run.
 MAX_STEPS = 60
@@ -225,20 +217,11 @@ def test_resume_in_process_is_exact(case: dict[str, Any]) -> None:
 
 def test_resume_mid_plateau_in_a_new_process_is_exact(run_python: Callable[..., str]) -> None:
     cases = generated_cases(12)
-    with tempfile.TemporaryDirectory() as tmp:
-        jobs, expected = [], []
-        for i, case in enumerate(cases):
-            path = Path(tmp, f"ckpt{i}.pt")
-            torch.save(rw.checkpoint(case), path)
-            jobs.append({**case, "ckpt": str(path)})
-            expected.append(rw.uninterrupted(case))
-        torch.save(jobs, Path(tmp, "jobs.pt"))
-        run_python(str(_WORKER_PATH), str(Path(tmp, "jobs.pt")), str(Path(tmp, "out.pt")))
-        results = torch.load(Path(tmp, "out.pt"), weights_only=True)
-    assert len(results) == len(cases)
-    for case, (seen, weights), result in zip(cases, expected, results, strict=True):
-        assert result["seen"] == seen[case["k"] :], case
-        for a, b in zip(weights, result["weights"], strict=True):
+    for case, ((seen, weights), (got, got_weights)) in zip(
+        cases, rw.in_new_process(cases, run_python), strict=True
+    ):
+        assert got == seen[case["k"] :], case
+        for a, b in zip(weights, got_weights, strict=True):
             assert torch.equal(bits(a), bits(b)), case
 
 

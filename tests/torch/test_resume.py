@@ -13,14 +13,12 @@ SpecLR does not have, and the checkpoint format's errors.
 
 from __future__ import annotations
 
-import importlib.util
 import io
-import tempfile
 import warnings
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
+import _resume_worker as rw
 import pytest
 import torch
 from _torch_helpers import any_spec, bits, make_optimizer
@@ -30,12 +28,6 @@ from hypothesis import strategies as st
 import lrspec
 from lrspec import testing as lt
 from lrspec_torch import SpecLR, UncheckpointableWarning, to_torch
-
-_WORKER_PATH = Path(__file__).with_name("_resume_worker.py")
-_module_spec = importlib.util.spec_from_file_location("_lrspec_resume_worker", _WORKER_PATH)
-assert _module_spec is not None and _module_spec.loader is not None
-rw = importlib.util.module_from_spec(_module_spec)
-_module_spec.loader.exec_module(rw)
 
 #: Steps per generated run (each case trains about 2 n steps, at ~1 ms a step).
 MAX_STEPS = 30
@@ -137,19 +129,8 @@ def test_resume_in_process_continues_the_uninterrupted_run(case: dict[str, Any])
 
 def resume_in_new_process(cases: list[dict[str, Any]], run_python: Callable[..., str]) -> None:
     """Checkpoint every case here, resume them all in one worker process, compare."""
-    with tempfile.TemporaryDirectory() as tmp:
-        jobs, expected = [], []
-        for i, case in enumerate(cases):
-            path = Path(tmp, f"ckpt{i}.pt")
-            torch.save(rw.checkpoint(case), path)
-            jobs.append({**case, "ckpt": str(path)})
-            expected.append(rw.uninterrupted(case))
-        torch.save(jobs, Path(tmp, "jobs.pt"))
-        run_python(str(_WORKER_PATH), str(Path(tmp, "jobs.pt")), str(Path(tmp, "out.pt")))
-        results = torch.load(Path(tmp, "out.pt"), weights_only=True)
-    assert len(results) == len(cases)
-    for case, want, result in zip(cases, expected, results, strict=True):
-        assert_resumed(case, want, (result["seen"], result["weights"]))
+    for case, (want, got) in zip(cases, rw.in_new_process(cases, run_python), strict=True):
+        assert_resumed(case, want, got)
 
 
 @st.composite

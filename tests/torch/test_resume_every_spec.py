@@ -25,16 +25,14 @@ process (starting Python with torch costs seconds), Hypothesis used as a generat
 
 from __future__ import annotations
 
-import importlib.util
 import inspect
 import io
-import tempfile
 import typing
 from collections.abc import Callable
 from functools import partial
-from pathlib import Path
 from typing import Any
 
+import _resume_worker as rw
 import attrs
 import pytest
 import torch
@@ -44,12 +42,6 @@ from hypothesis import strategies as st
 
 import lrspec
 from lrspec import testing as lt
-
-_WORKER_PATH = Path(__file__).with_name("_resume_worker.py")
-_module_spec = importlib.util.spec_from_file_location("_lrspec_resume_worker_e", _WORKER_PATH)
-assert _module_spec is not None and _module_spec.loader is not None
-rw = importlib.util.module_from_spec(_module_spec)
-_module_spec.loader.exec_module(rw)
 
 #: Steps per generated run (each case trains about 2 n steps, at well under 1 ms a step).
 MAX_STEPS = 40
@@ -380,16 +372,5 @@ def generated_cases(name: str, count: int) -> list[dict[str, Any]]:
 def test_resume_every_spec_in_a_fresh_process(run_python: Callable[..., str]) -> None:
     cases = [case for name in RESUME_STRATEGIES for case in generated_cases(name, scaled(6, 5))]
     assert {c["entry"] for c in cases} == set(RESUME_STRATEGIES)
-    with tempfile.TemporaryDirectory() as tmp:
-        jobs, expected = [], []
-        for i, case in enumerate(cases):
-            path = Path(tmp, f"ckpt{i}.pt")
-            torch.save(rw.checkpoint(case), path)
-            jobs.append({**case, "ckpt": str(path)})
-            expected.append(rw.uninterrupted(case))
-        torch.save(jobs, Path(tmp, "jobs.pt"))
-        run_python(str(_WORKER_PATH), str(Path(tmp, "jobs.pt")), str(Path(tmp, "out.pt")))
-        results = torch.load(Path(tmp, "out.pt"), weights_only=True)
-    assert len(results) == len(cases)
-    for case, want, result in zip(cases, expected, results, strict=True):
-        assert_resumed(case, want, (result["seen"], result["weights"]))
+    for case, (want, got) in zip(cases, rw.in_new_process(cases, run_python), strict=True):
+        assert_resumed(case, want, got)
