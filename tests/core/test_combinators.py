@@ -1,4 +1,4 @@
-"""The combinators (Join, Warmup, Product, Stretch, Clip): properties, round trips, errors.
+"""The combinators (Join, Warmup, Product, Stretch, Clip): properties, round trips.
 
 Children come from :mod:`lrspec.testing` (closed-form twins, and combinators one level down).
 The live cross-checks against optax are in ``tests/peers/test_optax_combinators.py``.
@@ -9,29 +9,22 @@ from __future__ import annotations
 import math
 import pickle
 from bisect import bisect_right
-from typing import Any
 
 import numpy as np
 import pytest
-from _core_helpers import names, shows
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
 import lrspec
 from lrspec import (
-    SWALR,
     ChainedScheduler,
     Clip,
-    Cosine,
     CosineAnnealingLR,
-    CosineAnnealingWarmRestarts,
-    Cycle,
     CyclicLR,
     ExponentialLR,
     Join,
     LinearLR,
     MultiplicativeLR,
-    OneCycleLR,
     Product,
     ReduceLROnPlateau,
     SequentialLR,
@@ -265,248 +258,6 @@ def test_stretch_and_clip_by_hand() -> None:
     assert Clip(inner=EXP, max_factor=0.85).trace(1.0, 2) == pytest.approx(
         [0.85, 0.85, 0.81], rel=1e-15
     )
-
-
-# --- validation: the child-spec fields and cross-argument rules ---------------------------------
-
-NOT_CLOSED = [
-    MultiplicativeLR(lr_lambda=lt.factor99),
-    ReduceLROnPlateau(),
-    ChainedScheduler(schedulers=[STEP, CosineAnnealingLR(T_max=4)]),
-]
-ABSOLUTE = [
-    CyclicLR(base_lr=0.1, max_lr=1.0),
-    OneCycleLR(max_lr=1.0, total_steps=10),
-    SWALR(swa_lr=0.05),
-    CosineAnnealingLR(T_max=5, eta_min=0.01),
-]
-
-#: The combinators that may hold a metric-driven child (a plateau) and step it with metrics.
-METRIC_HOLDERS = (Join, Warmup, Product, Clip)
-
-#: (class, kwargs without the child, the child's field name, whether it is a sequence)
-CHILD_FIELDS: list[tuple[type, dict[str, Any], str, bool]] = [
-    (Join, {"boundaries": []}, "schedules", True),
-    (Warmup, {"steps": 3}, "inner", False),
-    (Product, {}, "schedules", True),
-    (Stretch, {"ratio": 2.0}, "inner", False),
-    (Clip, {}, "inner", False),
-    (Cycle, {"period": 5}, "inner", False),
-]
-
-
-@pytest.mark.parametrize(("cls", "kwargs", "name", "many"), CHILD_FIELDS)
-def test_a_child_must_be_a_spec(cls: type, kwargs: dict, name: str, many: bool) -> None:
-    for bad in [None, 0.5, "StepLR(step_size=2)", {"type": "StepLR", "step_size": 2}, StepLR]:
-        value = [bad] if many else bad
-        label = f"{name}[0]" if many else name
-        with pytest.raises(TypeError, match=names(label, bad)):
-            cls(**kwargs, **{name: value})
-
-
-@pytest.mark.parametrize(("cls", "kwargs", "name", "many"), CHILD_FIELDS)
-def test_a_child_must_have_a_closed_form(cls: type, kwargs: dict, name: str, many: bool) -> None:
-    for bad in NOT_CLOSED:
-        if bad.metric_driven and cls in METRIC_HOLDERS:
-            continue  # stepped with the metrics instead: tests/core/test_metric_compositions.py
-        value = [bad] if many else bad
-        label = f"{name}[0]" if many else name
-        with pytest.raises(ValueError, match=names(label, bad)) as info:
-            cls(**kwargs, **{name: value})
-        assert "closed form" in str(info.value)
-
-
-@pytest.mark.parametrize(("cls", "many"), [(Warmup, False), (Product, True), (Cycle, False)])
-def test_factor_combinators_refuse_absolute_children(cls: type, many: bool) -> None:
-    extra = {"period": 4} if cls is Cycle else {"steps": 3}
-    name, kwargs = ("schedules", {}) if many else ("inner", extra)
-    for bad in ABSOLUTE:
-        value = [EXP, bad] if many else bad
-        label = f"{name}[1]" if many else name
-        with pytest.raises(ValueError, match=names(label, bad)) as info:
-            cls(**kwargs, **{name: value})
-        assert "scale with base_lr" in str(info.value)
-        assert "absolute lrs" in str(info.value)
-
-
-@pytest.mark.parametrize("cls", [Join, Product])
-def test_children_must_be_a_nonempty_list(cls: type) -> None:
-    kwargs = {"boundaries": []} if cls is Join else {}
-    for bad in [EXP, None, "EXP", {EXP}]:
-        with pytest.raises(TypeError, match=names("schedules", bad)):
-            cls(schedules=bad, **kwargs)
-    with pytest.raises(ValueError, match=r"^schedules must hold at least one spec"):
-        cls(schedules=[], **kwargs)
-
-
-@pytest.mark.parametrize(
-    ("boundaries", "error", "pattern"),
-    [
-        ([3, 3], ValueError, "strictly increasing"),
-        ([5, 3], ValueError, "strictly increasing"),
-        ([0, 3], ValueError, ">= 1"),
-        ([-2, 3], ValueError, ">= 1"),
-        ([3], ValueError, "one entry fewer than schedules"),
-        ([2, 4, 6], ValueError, "one entry fewer than schedules"),
-        ([2.5, 4], TypeError, "only ints"),
-        ("24", TypeError, "list or tuple"),
-        (None, TypeError, "list or tuple"),
-    ],
-)
-def test_join_boundaries(boundaries: Any, error: type, pattern: str) -> None:
-    with pytest.raises(error, match=rf"^boundaries must .*{pattern}") as info:
-        Join(schedules=[EXP, STEP, EXP], boundaries=boundaries)
-    assert type(info.value) is error
-
-
-def test_join_boundaries_are_normalised() -> None:
-    spec = Join(schedules=[EXP, STEP], boundaries=np.array([np.int64(4)]))
-    assert spec.boundaries == (4,)
-    assert type(spec.boundaries[0]) is int
-    assert spec == Join(schedules=(EXP, STEP), boundaries=(4,))
-
-
-def test_exponential_warmup_needs_a_positive_start() -> None:
-    with pytest.raises(ValueError, match=shows("start_factor", 0.0)) as info:
-        Warmup(inner=EXP, steps=3, kind="exponential")
-    assert "kind='exponential'" in str(info.value)
-    assert Warmup(inner=EXP, steps=3, kind="exponential", start_factor=0.01).lr(0, 1.0) == 0.01
-
-
-@pytest.mark.parametrize(
-    ("value", "error", "pattern"),
-    [
-        (0.0, ValueError, r"must be > 0"),
-        (-1.0, ValueError, r"must be > 0"),
-        (float("nan"), ValueError, r"must be finite"),
-        (-math.inf, ValueError, r"must be finite"),
-        (0.25, ValueError, r"must be >= min_factor \(0.5\)"),
-        ("1", TypeError, r"must be a real number"),
-        (True, TypeError, r"must be a real number"),
-    ],
-)
-def test_clip_max_factor(value: Any, error: type, pattern: str) -> None:
-    with pytest.raises(error, match=rf"^max_factor {pattern}.*{re_repr(value)}") as info:
-        Clip(inner=EXP, min_factor=0.5, max_factor=value)
-    assert type(info.value) is error
-
-
-def re_repr(value: Any) -> str:
-    import re
-
-    return re.escape(repr(value))
-
-
-def test_clip_max_factor_infinity_means_no_ceiling() -> None:
-    spec = Clip(inner=EXP, max_factor=math.inf)
-    assert spec.max_factor is None
-    assert spec == Clip(inner=EXP)
-    assert Clip(inner=EXP, max_factor=np.float32(2)).max_factor == 2.0
-    assert type(Clip(inner=EXP, max_factor=2).max_factor) is float
-    assert Clip(inner=EXP, min_factor=0.5, max_factor=0.5).trace(1.0, 2) == [0.5, 0.5, 0.5]
-
-
-@pytest.mark.parametrize("kind", ["", "Linear", "sqrt", "exp"])
-def test_warmup_ramp_rejects_unknown_kinds(kind: str) -> None:
-    with pytest.raises(ValueError, match=names("kind", kind)):
-        warmup_ramp(0.5, start=0.0, target=1.0, kind=kind)
-    with pytest.raises(ValueError, match=shows("start", 0.0).replace("=", " must be > 0.*")):
-        warmup_ramp(0.5, start=0.0, target=1.0, kind="exponential")
-
-
-# --- Cycle ---------------------------------------------------------------------------------------
-
-
-@given(
-    inner=lt.combinator_children(),
-    period=st.integers(1, 40),
-    floor=st.floats(0, 0.5),
-    base_lr=lt.base_lrs(),
-    t=st.integers(0, 500),
-)
-def test_cycle_is_periodic_without_growth_or_decay(
-    inner: lrspec.Schedule, period: int, floor: float, base_lr: float, t: int
-) -> None:
-    spec = Cycle(inner=inner, period=period, floor=floor)
-    assert spec.lr(t + period, base_lr) == spec.lr(t, base_lr)
-    assert spec.lr(t % period, base_lr) == spec.lr(t, base_lr)
-    assert spec.lr(t % period, base_lr) == pytest.approx(
-        inner.lr(t % period, base_lr), rel=1e-12, abs=1e-300
-    )
-
-
-@given(
-    T_0=st.integers(1, 30),
-    T_mult=st.integers(1, 3),
-    eta_min=st.sampled_from([0.0, 1e-3, 0.01]),
-    t=st.integers(0, 2000),
-)
-def test_cycle_of_a_cosine_is_torch_warm_restarts(
-    T_0: int, T_mult: int, eta_min: float, t: int
-) -> None:
-    base_lr = 0.1
-    spec = Cycle(
-        inner=Cosine(total_steps=T_0, end_factor=eta_min / base_lr), period=T_0, period_mul=T_mult
-    )
-    torch_twin = CosineAnnealingWarmRestarts(T_0=T_0, T_mult=T_mult, eta_min=eta_min)
-    assert spec.lr(t, base_lr) == pytest.approx(torch_twin.lr(t, base_lr), rel=1e-9, abs=1e-15)
-
-
-@given(
-    first=st.integers(1, 50),
-    t_mul=st.sampled_from([1.0, 1.5, 2.0]),
-    m_mul=st.sampled_from([1.0, 0.9, 0.5]),
-    alpha=st.sampled_from([0.0, 0.1]),
-    t=st.integers(0, 1000),
-)
-def test_cycle_matches_keras_cosine_decay_restarts_by_hand(
-    first: int, t_mul: float, m_mul: float, alpha: float, t: int
-) -> None:
-    # Keras: completed = t / first; with t_mul != 1, i = floor(log(1 - completed (1 - t_mul)) /
-    # log(t_mul)) and the fraction is (1 - t_mul**i) / (1 - t_mul) through; the lr is
-    # alpha + (1 - alpha) * m_mul**i * (1 + cos(pi * fraction)) / 2
-    completed = t / first
-    if t_mul == 1.0:
-        i = math.floor(completed)
-        fraction = completed - i
-    else:
-        i = math.floor(math.log(1 - completed * (1 - t_mul)) / math.log(t_mul))
-        fraction = (completed - (1 - t_mul**i) / (1 - t_mul)) / t_mul**i
-    want = alpha + (1 - alpha) * m_mul**i * 0.5 * (1 + math.cos(math.pi * fraction))
-    spec = Cycle(
-        inner=Cosine(total_steps=first, end_factor=alpha),
-        period=first,
-        period_mul=t_mul,
-        decay=m_mul,
-        floor=alpha,
-    )
-    assert spec.lr(t, 1.0) == pytest.approx(want, rel=1e-9, abs=1e-12)
-
-
-@pytest.mark.parametrize(("n", "k"), [(100, 3), (1000, 7), (10, 3), (99, 9), (1e6, 11)])
-def test_cycle_restarts_land_on_fractional_starts(n: float, k: int) -> None:
-    # HF's hard restarts: the j-th cycle starts at j * n / k, whatever the float rounding
-    spec = Cycle(inner=LinearLR(start_factor=1.0, end_factor=0.0, total_iters=1), period=n / k)
-    for j in range(k + 1):
-        assert spec.lr(j * (n / k), 1.0) == 1.0
-        assert spec.lr(j * n / k, 1.0) == 1.0
-
-
-def test_cycle_limit_holds_the_end_of_the_last_cycle() -> None:
-    inner = LinearLR(start_factor=1.0, end_factor=0.2, total_iters=4)
-    spec = Cycle(inner=inner, period=4, decay=0.5, limit=2)
-    assert spec.trace(1.0, 10) == pytest.approx(
-        [1.0, 0.8, 0.6, 0.4, 0.5, 0.4, 0.3, 0.2, 0.1, 0.1, 0.1], rel=1e-12
-    )
-    growing = Cycle(inner=inner, period=2, period_mul=2, limit=1)
-    assert growing.trace(1.0, 4) == pytest.approx([1.0, 0.8, 0.6, 0.6, 0.6], rel=1e-12)
-
-
-def test_cycle_landmarks_are_the_restarts() -> None:
-    assert Cycle(inner=STEP, period=5).landmarks(16) == {3, 5, 10, 15}
-    assert Cycle(inner=EXP, period=2, period_mul=2).landmarks(30) == {2, 6, 14, 30}
-    assert Cycle(inner=EXP, period=2.5).landmarks(6) == {2, 3, 5}
-    assert Cycle(inner=EXP, period=2, limit=2).landmarks(100) == {2, 4}
 
 
 @given(spec=lt.combinators(scaling=True), base_lr=lt.base_lrs())
