@@ -233,7 +233,8 @@ import importlib, json, sys
 importlib.import_module({module!r})
 print(json.dumps(sorted(
     m for m in sys.modules
-    if m.split(".")[0] in ("torch", "lrspec_torch", "yaml", "omegaconf", "hydra", "antlr4")
+    if m.split(".")[0] in {{"torch", "lrspec_torch", "yaml", "omegaconf", "hydra", "antlr4",
+                           "lightning", "pytorch_lightning", "transformers", "accelerate"}}
 )))
 """
 
