@@ -67,7 +67,7 @@ def from_training_args(
     The warmup is ``args.get_warmup_steps(N)`` when ``args`` has that method (it is what
     the Trainer calls); for an object without it, transformers 5.x's rule: ``warmup_steps``
     >= 1 is a number of steps (``int(warmup_steps)``, truncated), below 1 a ratio of ``N``,
-    ``math.ceil(N * warmup_steps)`` in floats (so 0.1 of 30 steps is 4). transformers 5 has
+    ``math.ceil(N * warmup_steps)`` in floats (so 0.07 of 100 steps is 8). transformers 5 has
     no ``warmup_ratio``. As in HF, ``constant`` ignores the warmup, and
     ``reduce_lr_on_plateau`` ignores both the warmup and ``N``.
 

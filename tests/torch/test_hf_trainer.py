@@ -333,24 +333,24 @@ def test_metric_driven_spec_needs_no_glue(tmp_path: Path) -> None:
 def test_metric_driven_composition_counts_evaluations(tmp_path: Path) -> None:
     """``Warmup(inner=ReduceLROnPlateau(...), steps=3)``: a step is an evaluation here."""
     args = make_args(tmp_path, metric_for_best_model="loss", **EVAL)
-    spec = lrspec.Warmup(inner=lrspec.ReduceLROnPlateau(**PLATEAU), steps=3, start_factor=0.1)
+    plateau = lrspec.ReduceLROnPlateau(mode="max", patience=0, factor=0.5)
+    spec = lrspec.Warmup(inner=plateau, steps=3, start_factor=0.1)
     trainer, got = train(args, lambda opt: SpecLR(opt, spec), eval_dataset=Pairs(8, seed=1))
     evals = [(e["step"], e["eval_loss"]) for e in trainer.state.log_history if "eval_loss" in e]
     assert [step for step, _ in evals] == list(range(2, 13, 2))
     # replay the eval losses the Trainer passed into a fresh SpecLR
     replay = SpecLR(torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1), spec)
-    want, lr = {}, replay.get_last_lr()[0]
-    done = iter(evals)
-    pending = next(done)
+    want, lr, metric_after = {}, replay.get_last_lr()[0], dict(evals)
     for k in range(1, 13):
-        want[k] = lr  # the lr of optimizer step k: evaluations after steps < k have run
-        if pending is not None and pending[0] == k:
+        want[k] = lr  # the lr of optimizer step k: the evaluations after steps < k have run
+        if k in metric_after:
             replay.optimizer.step()
-            replay.step(pending[1])
+            replay.step(metric_after[k])
             lr = replay.get_last_lr()[0]
-            pending = next(done, None)
     assert got == want
-    assert want[1] == pytest.approx(0.01) and want[7] == 0.1  # warmed up over 3 evaluations
+    # warmed up over 3 evaluations (after steps 2, 4, 6), then reduced by the 5th (step 10)
+    assert want[1] == pytest.approx(0.01) and want[6] == pytest.approx(0.07)
+    assert want[7] == want[10] == 0.1 and want[11] == want[12] == 0.05
 
 
 def test_metric_driven_without_metric_for_best_model(tmp_path: Path) -> None:
