@@ -21,8 +21,8 @@ How units become steps -- the one place it is decided (:func:`exact_steps`, :fun
   (``0.1`` is one tenth, not the binary float nearest it), so ``"0.1dur"`` of 30 steps is 3.
 * A field that holds an int is then **rounded up** (``math.ceil``): a positive quantity never
   becomes 0 steps, and a fraction of training is never shorter than asked (HF rounds
-  ``warmup_ratio`` up too, ``ceil(num_training_steps * warmup_ratio)``, though on the binary
-  float, so it makes 0.1 of 30 steps 4). The only unit that resolves to 0 is an exact zero,
+  a warmup ratio up too, ``ceil(num_training_steps * ratio)``, though on the binary float,
+  so it makes 0.07 of 100 steps 8, where lrspec's ``"0.07dur"`` of 100 is 7). The only unit that resolves to 0 is an exact zero,
   which a field that must be >= 1 refuses at construction.
 * A field that holds a float step position (``Cycle.period``, ``Interpolate.steps`` knots)
   keeps the exact value, as the nearest float: nothing is rounded.
