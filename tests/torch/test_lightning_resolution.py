@@ -32,7 +32,7 @@ class Rows(IterableDataset):  # type: ignore[type-arg]
         (2, 6, r"num_training_batches must be .*length.* got inf"),
         (-1, -1, r"estimated_stepping_batches must be .*max_epochs=-1, max_steps=-1.* got inf"),
     ],
-    ids=str,
+    ids=["unsized", "unsized-max_steps", "unlimited"],
 )
 def test_resolution_names_the_attribute_lightning_cannot_count(
     tmp_path: Any, epochs: int, max_steps: int, match: str
@@ -78,7 +78,16 @@ def _trainer(**changes: Any) -> SimpleNamespace:
         (SimpleNamespace(max_steps=-1), "step", TypeError, r"no 'estimated_stepping_batches'"),
         (None, "step", TypeError, r"trainer must be a Lightning Trainer .* got None"),
     ],
-    ids=str,
+    ids=[
+        "interval-batch",
+        "interval-None",
+        "unlimited-epochs",
+        "no-max_epochs",
+        "no-batches",
+        "accumulation-bool",
+        "not-a-trainer",
+        "trainer-None",
+    ],
 )
 def test_resolution_refuses_what_it_cannot_use(
     trainer: Any, interval: Any, error: type[Exception], match: str

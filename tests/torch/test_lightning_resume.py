@@ -24,6 +24,7 @@ from test_lightning import (
     assert_same,
     fit,
     native,
+    short,
     spec_lr,
 )
 from test_lightning import pytestmark as pytestmark  # (the same notices silenced)
@@ -76,7 +77,7 @@ MID_EPOCH = [
 
 
 @pytest.mark.filterwarnings(NOT_RESUMABLE)  # about the data order: the lr does not depend on it
-@pytest.mark.parametrize("spec", MID_EPOCH, ids=str)
+@pytest.mark.parametrize("spec", MID_EPOCH, ids=short)
 def test_resuming_mid_epoch_continues_the_lrs_exactly(tmp_path: Any, spec: lrspec.Schedule) -> None:
     full, stopped, resumed = resume(
         spec_lr(spec), tmp_path, {"max_steps": 8}, "epoch=1-step=6.ckpt", fit={"epochs": 3}
@@ -102,7 +103,9 @@ def test_resuming_at_an_epoch_end_continues_the_lrs_exactly(tmp_path: Any) -> No
     assert_same(full.lrs, stopped.lrs[:2] + resumed.lrs)
 
 
-@pytest.mark.parametrize(("cls", "monitor"), [(Validated, "val_loss"), (Spied, "train_loss")])
+@pytest.mark.parametrize(
+    ("cls", "monitor"), [(Validated, "val_loss"), (Spied, "train_loss")], ids=["val", "train"]
+)
 def test_a_plateau_run_saved_after_fit_returns_resumes_exactly(
     tmp_path: Any, cls: type[Spied], monitor: str
 ) -> None:
