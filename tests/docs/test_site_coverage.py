@@ -28,6 +28,8 @@ import lrspec.functional
 import lrspec.stepping
 import lrspec.testing
 import lrspec_torch
+import lrspec_torch.hf
+import lrspec_torch.lightning
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "docs"
@@ -42,6 +44,8 @@ MODULES: tuple[ModuleType, ...] = (
     lrspec.stepping,
     lrspec.testing,
     lrspec_torch,
+    lrspec_torch.lightning,
+    lrspec_torch.hf,
 )
 REBUILD = "rebuild the site with `bash scripts/docs`"
 

@@ -1,5 +1,5 @@
 """``lrspec_torch.lightning.resolution``: the run's length as Lightning counts it, and the
-clear errors where Lightning cannot count it. The harness is in ``test_lightning.py``."""
+clear errors where Lightning cannot count it. The harness is in ``_lightning_harness.py``."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from typing import Any
 import lightning.pytorch as pl
 import pytest
 import torch
-from test_lightning import BASE_LR, Regression, X, Y, assert_same, fit
-from test_lightning import pytestmark as pytestmark  # (the same notices silenced)
+from _lightning_harness import BASE_LR, Regression, X, Y, assert_same, fit
+from _lightning_harness import pytestmark as pytestmark  # (the same notices silenced)
 from torch.utils.data import DataLoader, IterableDataset
 
 import lrspec

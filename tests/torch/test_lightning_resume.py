@@ -3,7 +3,7 @@
 A fresh Trainer and a fresh module resume from the file, loaded with ``weights_only=True``
 (SpecLR's state is plain data). The lrs logged before the checkpoint and after the resume
 are compared, bit for bit, with those of the run that was never stopped. The harness (module,
-logger, ``fit``) is in ``test_lightning.py``.
+logger, ``fit``) is in ``_lightning_harness.py``.
 """
 
 from __future__ import annotations
@@ -14,8 +14,7 @@ from typing import Any
 
 import pytest
 import torch
-from lightning.pytorch.callbacks import ModelCheckpoint
-from test_lightning import (
+from _lightning_harness import (
     _POSSIBLE,
     BASE_LR,
     PLATEAU,
@@ -27,7 +26,8 @@ from test_lightning import (
     short,
     spec_lr,
 )
-from test_lightning import pytestmark as pytestmark  # (the same notices silenced)
+from _lightning_harness import pytestmark as pytestmark  # (the same notices silenced)
+from lightning.pytorch.callbacks import ModelCheckpoint
 
 import lrspec
 from lrspec import testing as lt

@@ -115,3 +115,14 @@ def test_a_registered_function_builds_silently_and_saves() -> None:
         warnings.simplefilter("error")
         sched = SpecLR(make_optimizer(), lrspec.LambdaLR(lr_lambda=lt.decay95))
     assert lrspec.from_dict(sched.state_dict()["specs"][0]) == sched.spec
+
+
+@pytest.mark.parametrize("module", ["lrspec_torch.lightning", "lrspec_torch.hf"])
+def test_the_integration_modules_import_no_framework(module: str, run_python) -> None:
+    # lrspec[lightning] / lrspec[hf] are extras: the helpers read the trainer by attribute.
+    code = (
+        f"import importlib, json, sys; importlib.import_module({module!r}); "
+        "print(json.dumps(sorted({m.split('.')[0] for m in sys.modules} & "
+        "{'lightning', 'pytorch_lightning', 'transformers', 'accelerate', 'torch'})))"
+    )
+    assert run_python("-c", code).strip() == "[]"
