@@ -22,8 +22,9 @@ How units become steps -- the one place it is decided (:func:`exact_steps`, :fun
 * A field that holds an int is then **rounded up** (``math.ceil``): a positive quantity never
   becomes 0 steps, and a fraction of training is never shorter than asked (HF rounds
   a warmup ratio up too, ``ceil(num_training_steps * ratio)``, though on the binary float,
-  so it makes 0.07 of 100 steps 8, where lrspec's ``"0.07dur"`` of 100 is 7). The only unit that resolves to 0 is an exact zero,
-  which a field that must be >= 1 refuses at construction.
+  so it makes 0.07 of 100 steps 8, where lrspec's ``"0.07dur"`` of 100 is 7). The only unit
+  that resolves to 0 is an exact zero, which a field that must be >= 1 refuses at
+  construction.
 * A field that holds a float step position (``Cycle.period``, ``Interpolate.steps`` knots)
   keeps the exact value, as the nearest float: nothing is rounded.
 
