@@ -19,6 +19,7 @@ and, for the worker, ``ckpt`` (the checkpoint's path).
 
 from __future__ import annotations
 
+import io
 import sys
 import tempfile
 from collections.abc import Callable
@@ -26,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 import torch
-from _torch_helpers import X, Y, make_model  # this folder: sys.path[0] as a script
+from _torch_helpers import X, Y, bits, make_model  # this folder: sys.path[0] as a script
 from torch import nn
 
 import lrspec
@@ -185,6 +186,26 @@ def in_new_process(cases: list[dict[str, Any]], run_python: Callable[..., str]) 
     return [
         (want, (got["seen"], got["weights"])) for want, got in zip(expected, results, strict=True)
     ]
+
+
+def save_load(obj: Any) -> Any:
+    """``obj`` through ``torch.save`` and ``torch.load(weights_only=True)``, in memory."""
+    buffer = io.BytesIO()
+    torch.save(obj, buffer)
+    buffer.seek(0)
+    return torch.load(buffer, weights_only=True)
+
+
+def assert_resumed(case: dict[str, Any], expected: Run, resumed: Run) -> None:
+    """The resumed run saw, from step ``k`` on, exactly what the uninterrupted run saw."""
+    seen, weights = expected
+    got, got_weights = resumed
+    k = case["k"]
+    assert len(got) == len(seen) - k, case
+    for i, (want, have) in enumerate(zip(seen[k:], got, strict=True)):
+        assert have == want, f"after step {k + i} (resumed at step {k}): {case}"
+    for a, b in zip(weights, got_weights, strict=True):
+        assert torch.equal(bits(a), bits(b)), f"final weights differ: {a} vs {b}: {case}"
 
 
 def main(argv: list[str]) -> int:

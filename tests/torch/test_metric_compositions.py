@@ -19,7 +19,6 @@ for bit, and a checkpoint taken mid-run resumes exactly, in a fresh process too.
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable
 from typing import Any
 
@@ -209,7 +208,7 @@ def generated_cases(count: int) -> list[dict[str, Any]]:
 @given(case=resume_case())
 def test_resume_in_process_is_exact(case: dict[str, Any]) -> None:
     seen, weights = rw.uninterrupted(case)
-    got, got_weights = rw.resume(case, save_load(rw.checkpoint(case)))
+    got, got_weights = rw.resume(case, rw.save_load(rw.checkpoint(case)))
     assert got == seen[case["k"] :], case
     for a, b in zip(weights, got_weights, strict=True):
         assert torch.equal(bits(a), bits(b)), case
@@ -223,10 +222,3 @@ def test_resume_mid_plateau_in_a_new_process_is_exact(run_python: Callable[..., 
         assert got == seen[case["k"] :], case
         for a, b in zip(weights, got_weights, strict=True):
             assert torch.equal(bits(a), bits(b)), case
-
-
-def save_load(obj: Any) -> Any:
-    buffer = io.BytesIO()
-    torch.save(obj, buffer)
-    buffer.seek(0)
-    return torch.load(buffer, weights_only=True)

@@ -13,7 +13,6 @@ SpecLR does not have, and the checkpoint format's errors.
 
 from __future__ import annotations
 
-import io
 import warnings
 from collections.abc import Callable
 from typing import Any
@@ -21,7 +20,7 @@ from typing import Any
 import _resume_worker as rw
 import pytest
 import torch
-from _torch_helpers import any_spec, bits, make_optimizer
+from _torch_helpers import any_spec, make_optimizer
 from hypothesis import Phase, given, settings
 from hypothesis import strategies as st
 
@@ -90,28 +89,6 @@ def is_plain(value: Any) -> bool:
     return value is None or isinstance(value, (str, int, float, bool, torch.Tensor))
 
 
-def assert_resumed(
-    case: dict[str, Any],
-    expected: tuple[list[dict[str, Any]], list[torch.Tensor]],
-    resumed: tuple[list[dict[str, Any]], list[torch.Tensor]],
-) -> None:
-    seen, weights = expected
-    got, got_weights = resumed
-    k = case["k"]
-    assert len(got) == len(seen) - k
-    for i, (want, have) in enumerate(zip(seen[k:], got, strict=True)):
-        assert have == want, f"after step {k + i} (resumed at step {k}): {case}"
-    for a, b in zip(weights, got_weights, strict=True):
-        assert torch.equal(bits(a), bits(b)), f"final weights differ: {a} vs {b}: {case}"
-
-
-def save_load(obj: Any) -> Any:
-    buffer = io.BytesIO()
-    torch.save(obj, buffer)
-    buffer.seek(0)
-    return torch.load(buffer, weights_only=True)
-
-
 # --- in process: many generated configs ---------------------------------------------------
 
 
@@ -121,7 +98,7 @@ def test_resume_in_process_continues_the_uninterrupted_run(case: dict[str, Any])
     expected = rw.uninterrupted(case)
     ckpt = rw.checkpoint(case)
     assert is_plain(ckpt["sched"]), ckpt["sched"]
-    assert_resumed(case, expected, rw.resume(case, save_load(ckpt)))
+    rw.assert_resumed(case, expected, rw.resume(case, rw.save_load(ckpt)))
 
 
 # --- in a new process: every class ------------------------------------------------------
@@ -130,7 +107,7 @@ def test_resume_in_process_continues_the_uninterrupted_run(case: dict[str, Any])
 def resume_in_new_process(cases: list[dict[str, Any]], run_python: Callable[..., str]) -> None:
     """Checkpoint every case here, resume them all in one worker process, compare."""
     for case, (want, got) in zip(cases, rw.in_new_process(cases, run_python), strict=True):
-        assert_resumed(case, want, got)
+        rw.assert_resumed(case, want, got)
 
 
 @st.composite
@@ -254,7 +231,9 @@ def test_resume_restores_momentum_cycled_inside_a_composite(
     the first resumed optimizer step uses the wrong momentum.
     """
     case = known_case(spec, kind=kind, k=5, order="scheduler_built_after_load")
-    assert_resumed(case, rw.uninterrupted(case), rw.resume(case, save_load(rw.checkpoint(case))))
+    rw.assert_resumed(
+        case, rw.uninterrupted(case), rw.resume(case, rw.save_load(rw.checkpoint(case)))
+    )
 
 
 # --- torch's StepLR resume quirk ----------------------------------------------------------
@@ -280,7 +259,7 @@ def test_torch_steplr_decays_twice_on_resume_but_speclr_does_not() -> None:
     assert sched.get_last_lr() == [expected[4]] == [0.025]
     # ... resumed with last_epoch (the constructor's own resume path) it is at 0.0125.
     opt2 = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1)
-    opt2.load_state_dict(save_load(opt.state_dict()))
+    opt2.load_state_dict(rw.save_load(opt.state_dict()))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # torch may warn about resuming with last_epoch
         resumed = torch.optim.lr_scheduler.StepLR(opt2, step_size=2, gamma=0.5, last_epoch=3)
@@ -289,7 +268,7 @@ def test_torch_steplr_decays_twice_on_resume_but_speclr_does_not() -> None:
 
     # SpecLR, same protocol: optimizer restored, scheduler built, its state loaded.
     opt, sched = trained(lambda o: SpecLR(o, spec))
-    state = save_load({"opt": opt.state_dict(), "sched": sched.state_dict()})
+    state = rw.save_load({"opt": opt.state_dict(), "sched": sched.state_dict()})
     opt3 = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1)
     opt3.load_state_dict(state["opt"])
     ours = SpecLR(opt3, spec)
@@ -370,7 +349,7 @@ def test_state_dict_is_plain_data_and_survives_weights_only_load(
         step()
     state = sched.state_dict()
     assert is_plain(state), state
-    loaded = save_load(state)
+    loaded = rw.save_load(state)
     assert rw.canon(loaded) == rw.canon(state)
     # The saved state is a copy: stepping on does not change it.
     opt.step()
@@ -393,7 +372,7 @@ def test_state_dict_is_plain_data_and_survives_weights_only_load(
 )
 def test_loading_a_state_saved_for_another_spec_is_a_value_error(saved: Any, loading: Any) -> None:
     n_groups = len(saved) if isinstance(saved, list) else 1
-    state = save_load(SpecLR(make_optimizer(groups=n_groups), saved).state_dict())
+    state = rw.save_load(SpecLR(make_optimizer(groups=n_groups), saved).state_dict())
     sched = SpecLR(make_optimizer(groups=n_groups), loading)
     with pytest.raises(ValueError, match="saved for specs"):
         sched.load_state_dict(state)

@@ -26,7 +26,6 @@ process (starting Python with torch costs seconds), Hypothesis used as a generat
 from __future__ import annotations
 
 import inspect
-import io
 import typing
 from collections.abc import Callable
 from functools import partial
@@ -35,8 +34,7 @@ from typing import Any
 import _resume_worker as rw
 import attrs
 import pytest
-import torch
-from _torch_helpers import any_spec, bits
+from _torch_helpers import any_spec
 from hypothesis import Phase, given, settings
 from hypothesis import strategies as st
 
@@ -302,28 +300,6 @@ def resume_case(draw: st.DrawFn, planned: Planned, order: str | None = None) -> 
     }
 
 
-def assert_resumed(
-    case: dict[str, Any],
-    expected: tuple[list[dict[str, Any]], list[torch.Tensor]],
-    resumed: tuple[list[dict[str, Any]], list[torch.Tensor]],
-) -> None:
-    seen, weights = expected
-    got, got_weights = resumed
-    k = case["k"]
-    assert len(got) == len(seen) - k, case
-    for i, (want, have) in enumerate(zip(seen[k:], got, strict=True)):
-        assert have == want, f"after step {k + i} (resumed at step {k}): {case}"
-    for a, b in zip(weights, got_weights, strict=True):
-        assert torch.equal(bits(a), bits(b)), f"final weights differ: {a} vs {b}: {case}"
-
-
-def save_load(obj: Any) -> Any:
-    buffer = io.BytesIO()
-    torch.save(obj, buffer)
-    buffer.seek(0)
-    return torch.load(buffer, weights_only=True)
-
-
 def scaled(divisor: int, least: int) -> int:
     """A share of the Hypothesis profile's ``max_examples`` (dev 60, ci 150, thorough 2000)."""
     return max(least, settings().max_examples // divisor)
@@ -342,7 +318,7 @@ def test_resume_in_process(name: str) -> None:
         planned = data.draw(strategy, label=name)
         case = data.draw(resume_case(planned), label="case")
         expected = rw.uninterrupted(case)
-        assert_resumed(case, expected, rw.resume(case, save_load(rw.checkpoint(case))))
+        rw.assert_resumed(case, expected, rw.resume(case, rw.save_load(rw.checkpoint(case))))
 
     check()
 
@@ -373,4 +349,4 @@ def test_resume_every_spec_in_a_fresh_process(run_python: Callable[..., str]) ->
     cases = [case for name in RESUME_STRATEGIES for case in generated_cases(name, scaled(6, 5))]
     assert {c["entry"] for c in cases} == set(RESUME_STRATEGIES)
     for case, (want, got) in zip(cases, rw.in_new_process(cases, run_python), strict=True):
-        assert_resumed(case, want, got)
+        rw.assert_resumed(case, want, got)
