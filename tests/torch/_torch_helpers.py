@@ -71,3 +71,20 @@ del _gen
 def make_model() -> nn.Linear:
     torch.manual_seed(0)
     return nn.Linear(3, 1)
+
+
+def torch_plateau_lrs(
+    spec: lrspec.ReduceLROnPlateau, base: float, metrics: Sequence[float]
+) -> list[float]:
+    """torch's own ReduceLROnPlateau, built field by field from ``spec`` (not through
+    ``to_torch``), stepped with ``metrics`` on a real SGD: the lr before and after each."""
+    opt = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=base)
+    fields = {k: getattr(spec, k) for k in ("mode", "factor", "patience", "threshold")}
+    fields |= {k: getattr(spec, k) for k in ("threshold_mode", "cooldown", "min_lr", "eps")}
+    sched = torch.optim.lr_scheduler.ReduceLROnPlateau(opt, **fields)
+    out = [opt.param_groups[0]["lr"]]
+    for m in metrics:
+        opt.step()
+        sched.step(m)
+        out.append(opt.param_groups[0]["lr"])
+    return out

@@ -25,7 +25,7 @@ from typing import Any
 import _resume_worker as rw
 import pytest
 import torch
-from _torch_helpers import bits
+from _torch_helpers import bits, torch_plateau_lrs
 from hypothesis import Phase, given, settings
 from hypothesis import strategies as st
 
@@ -42,25 +42,11 @@ MAX_STEPS = 60
 # --- the oracle: a plain loop per combinator, torch's ReduceLROnPlateau live -----------------
 
 
-def torch_plateau(spec: lrspec.ReduceLROnPlateau, base: float, metrics: list[float]) -> list[float]:
-    """torch's own ReduceLROnPlateau on a real optimizer: the lr after each metric."""
-    opt = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=base)
-    fields = {k: getattr(spec, k) for k in ("mode", "factor", "patience", "threshold")}
-    fields |= {k: getattr(spec, k) for k in ("threshold_mode", "cooldown", "min_lr", "eps")}
-    sched = torch.optim.lr_scheduler.ReduceLROnPlateau(opt, **fields)
-    out = [opt.param_groups[0]["lr"]]
-    for m in metrics:
-        opt.step()
-        sched.step(m)
-        out.append(opt.param_groups[0]["lr"])
-    return out
-
-
 def loop(spec: lrspec.Schedule, base: float, metrics: list[float]) -> list[float]:
     """The lrs at steps ``0 .. len(metrics)``; ``metrics[k - 1]`` is the metric of step k."""
     n = len(metrics)
     if isinstance(spec, lrspec.ReduceLROnPlateau):
-        return torch_plateau(spec, base, metrics)
+        return torch_plateau_lrs(spec, base, metrics)
     if not spec.metric_driven:
         return [spec.lr(t, base) for t in range(n + 1)]
     if isinstance(spec, lrspec.Join):

@@ -13,6 +13,7 @@ import math
 
 import pytest
 import torch
+from _torch_helpers import torch_plateau_lrs
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -20,19 +21,6 @@ import lrspec
 from lrspec_torch import SpecLR
 
 EXTREMES = [math.nan, math.inf, -math.inf, 0.0, -0.0, 1e308, -1e308, 5e-324, 1.0, -1.0]
-
-
-def torch_lrs(spec: lrspec.ReduceLROnPlateau, base: float, metrics: list[float]) -> list[float]:
-    opt = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=base)
-    kwargs = {f: getattr(spec, f) for f in ("mode", "factor", "patience", "threshold")}
-    kwargs |= {f: getattr(spec, f) for f in ("threshold_mode", "cooldown", "min_lr", "eps")}
-    sched = torch.optim.lr_scheduler.ReduceLROnPlateau(opt, **kwargs)
-    out = [opt.param_groups[0]["lr"]]
-    for m in metrics:
-        opt.step()
-        sched.step(m)
-        out.append(opt.param_groups[0]["lr"])
-    return out
 
 
 SPECS = [
@@ -44,7 +32,7 @@ SPECS = [
 @pytest.mark.parametrize("spec", SPECS, ids=repr)
 @given(metrics=st.lists(st.sampled_from(EXTREMES), max_size=30))
 def test_extreme_metrics_decide_as_torch(spec: lrspec.ReduceLROnPlateau, metrics: list) -> None:
-    expected = torch_lrs(spec, 0.5, metrics)
+    expected = torch_plateau_lrs(spec, 0.5, metrics)
     assert spec.trace(0.5, metrics=metrics) == expected
     opt = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.5)
     sched = SpecLR(opt, spec)
